@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    rsb_deposit_ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        string="Deposit of Ticket",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The ticket whose deposit this invoice requests.",
+    )
+    rsb_settlement_ticket_ids = fields.Many2many(
+        comodel_name="helpdesk.ticket",
+        relation="rsb_ticket_settlement_move_rel",
+        column1="move_id",
+        column2="ticket_id",
+        string="Settled Tickets",
+        readonly=True,
+        copy=False,
+    )

@@ -1,0 +1,71 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    rsb_currency_id = fields.Many2one(related="company_id.currency_id")
+    rsb_service_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Service Product",
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        check_company=True,
+        help="Hourly service invoiced for the team's time (its price through the "
+        "client's pricelist is the hourly rate).",
+    )
+    rsb_deposit_default = fields.Monetary(
+        string="Default Deposit",
+        currency_field="rsb_currency_id",
+        help="Deposit asked from clients who must prepay, unless the technician sets "
+        "an estimate on the ticket.",
+    )
+    rsb_rounding_minutes = fields.Integer(
+        string="Billing Increment (min)",
+        default=15,
+        help="The ticket's billable time is rounded up to a multiple of this many "
+        "minutes. 0 bills the exact time.",
+    )
+    rsb_minimum_minutes = fields.Integer(
+        string="Minimum Charge (min)",
+        default=30,
+        help="A billable ticket is charged at least this many minutes.",
+    )
+    rsb_free_minutes = fields.Integer(
+        string="Free Quick Fix (min)",
+        default=5,
+        help="A ticket whose billable time is at or under this many minutes is not "
+        "charged at all.",
+    )
+    rsb_invoice_grouping = fields.Selection(
+        selection=[("line", "One line per timesheet"), ("day", "One line per day")],
+        string="Invoice Lines",
+        default="line",
+        required=True,
+    )
+    rsb_auto_settle = fields.Boolean(
+        string="Settle When Closed",
+        help="Settle the ticket automatically when it reaches a closing stage.",
+    )
+    rsb_ready_stage_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.stage",
+        string="Ready-to-schedule Stage",
+        help="Stage a ticket moves to when its deposit is paid.",
+    )
+
+    _sql_constraints = [
+        (
+            "rsb_minutes_positive",
+            "CHECK(rsb_rounding_minutes >= 0 AND rsb_minimum_minutes >= 0 "
+            "AND rsb_free_minutes >= 0)",
+            "Billing increments, minimum charge and free minutes cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("rsb_deposit_default")
+    def _check_rsb_deposit_default(self):
+        for team in self:
+            if team.rsb_deposit_default < 0:
+                raise ValidationError(
+                    _("The default deposit of team %s cannot be negative.", team.name)
+                )

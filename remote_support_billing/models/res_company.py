@@ -1,0 +1,79 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    rsb_deposit_account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Customer Deposits Account",
+        check_company=True,
+        domain="[('account_type', '=', 'liability_current')]",
+        help="Liability account that holds client deposits (customer advances) "
+        "until the settle-up applies them to an invoice. Deposits are never income.",
+    )
+    rsb_trust_overdue_days = fields.Integer(
+        string="Revoke Trust After (days overdue)",
+        default=15,
+        help="A trusted repeat client with an invoice overdue by more than this many "
+        "days is switched to prepayment automatically. 0 disables the rule.",
+    )
+    rsb_trust_propose_after = fields.Integer(
+        string="Propose Trust After (tickets paid on time)",
+        default=0,
+        help="When a client has paid this many settled tickets on time, an activity asks "
+        "a manager to consider trusting them. 0 disables the proposal. "
+        "Trust is never granted automatically.",
+    )
+    rsb_unused_deposit_policy = fields.Selection(
+        selection=[("refund", "Refund"), ("credit", "Keep as credit")],
+        string="Unused Deposit",
+        default="refund",
+        required=True,
+        help="What the settle-up does with the part of a deposit the time did not use.",
+    )
+
+    _sql_constraints = [
+        (
+            "rsb_trust_overdue_days_positive",
+            "CHECK(rsb_trust_overdue_days >= 0)",
+            "The number of overdue days that revokes trust cannot be negative.",
+        ),
+        (
+            "rsb_trust_propose_after_positive",
+            "CHECK(rsb_trust_propose_after >= 0)",
+            "The number of tickets before proposing trust cannot be negative.",
+        ),
+    ]
+
+    def _rsb_get_deposit_account(self):
+        """Return the company's customer deposits account, creating it on first use.
+
+        The account is a current liability: a deposit is an advance the company owes back
+        (as time or as a refund) until the settle-up applies it.
+        """
+        self.ensure_one()
+        if self.rsb_deposit_account_id:
+            return self.rsb_deposit_account_id
+        if not self.chart_template:
+            raise UserError(
+                _(
+                    "Company %(company)s has no chart of accounts yet: install one in "
+                    "Invoicing settings before taking deposits.",
+                    company=self.name,
+                )
+            )
+        Account = self.env["account.account"].sudo().with_company(self)
+        code = Account._search_new_account_code("2191")
+        account = Account.create(
+            {
+                "name": _("Customer Deposits"),
+                "code": code,
+                "account_type": "liability_current",
+                "reconcile": False,
+                "company_ids": [(6, 0, self.ids)],
+            }
+        )
+        self.sudo().rsb_deposit_account_id = account
+        return account

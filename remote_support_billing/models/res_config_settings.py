@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    rsb_deposit_account_id = fields.Many2one(
+        related="company_id.rsb_deposit_account_id", readonly=False
+    )
+    rsb_trust_overdue_days = fields.Integer(
+        related="company_id.rsb_trust_overdue_days", readonly=False
+    )
+    rsb_trust_propose_after = fields.Integer(
+        related="company_id.rsb_trust_propose_after", readonly=False
+    )
+    rsb_unused_deposit_policy = fields.Selection(
+        related="company_id.rsb_unused_deposit_policy", readonly=False
+    )

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make demo: create (or update) the demo database with the addon and its demo data, then
+# serve Odoo on http://localhost:$PORT until Ctrl-C.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+DEMO_DB=${DEMO_DB:-rsb_demo}
+PORT=${PORT:-8069}
+stamp="$RUN_DIR/$DEMO_DB.addon-hash"
+log="$RUN_DIR/logs/$DEMO_DB.log"
+
+if ! db_exists "$DEMO_DB"; then
+  say "creating demo database $DEMO_DB with demo data (a few minutes, once)"
+  odoo -d "$DEMO_DB" -i "$ADDON,$EXTRA_MODULES" --stop-after-init --log-level=warn >"$log" 2>&1 \
+    || { tail -60 "$log" >&2; drop_db "$DEMO_DB"; exit 1; }
+  check_log "$log" || { drop_db "$DEMO_DB"; exit 1; }
+  addon_hash >"$stamp"
+elif [ "$(cat "$stamp" 2>/dev/null)" != "$(addon_hash)" ]; then
+  say "updating the addon in $DEMO_DB"
+  odoo -d "$DEMO_DB" -u "$ADDON" --stop-after-init --log-level=warn >"$log" 2>&1 \
+    || { tail -60 "$log" >&2; exit 1; }
+  check_log "$log"
+  addon_hash >"$stamp"
+fi
+
+cat <<MSG
+
+  Remote Support Billing demo: http://localhost:$PORT  (database $DEMO_DB)
+  Logins (password = login):
+    admin       administrator: everything
+    tech        technician (Helpdesk user): tickets, timesheets, deposit requests
+    manager     helpdesk manager: billing policy, deposit waivers
+    accountant  accountant: Invoicing, dunning, payment plans, reports
+    portal      portal client of "Greenleaf Dental" (new client: must prepay)
+  Stop with Ctrl-C.
+
+MSG
+exec env TZ=UTC "$PY" -m odoo -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" \
+  --http-port="$PORT" --log-level=info

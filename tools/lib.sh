@@ -1,0 +1,57 @@
+# Shared helpers of tools/*.sh (sourced, not run). tools/setup.sh has run before.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${VENV:-$ROOT/.venv}
+RUN_DIR=${RUN_DIR:-$ROOT/.run}
+PY="$VENV/bin/python"
+CONF="$RUN_DIR/odoo.conf"
+ADDON=remote_support_billing
+# Modules the tests and the demo need beside the addon's own dependencies:
+# payment_demo is the payment provider that pays deposits without a real card.
+EXTRA_MODULES=${EXTRA_MODULES:-payment_demo}
+mkdir -p "$RUN_DIR/logs"
+
+say() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+odoo() { TZ=UTC "$PY" -m odoo -c "$CONF" "$@"; }
+db_exists() { [ "$(psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+filestore() { echo "$RUN_DIR/data/filestore/$1"; }
+drop_db() {
+  if db_exists "$1"; then dropdb --force "$1"; fi
+  rm -rf "$(filestore "$1")"
+}
+copy_db() { # template new: a database copy with its filestore, as Odoo's "duplicate" does
+  drop_db "$2"
+  createdb -T "$1" "$2"
+  if [ -d "$(filestore "$1")" ]; then mkdir -p "$(dirname "$(filestore "$2")")"; cp -a "$(filestore "$1")" "$(filestore "$2")"; fi
+}
+addon_depends() { # the addon's manifest dependencies, comma-separated
+  "$PY" -c 'import ast,sys; print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' \
+    "$ROOT/$ADDON/__manifest__.py"
+}
+addon_hash() { # changes whenever a file of the addon changes
+  (cd "$ROOT" && find "$ADDON" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12
+}
+base_db_name() { # a template database with the dependencies installed, named after what it holds
+  local key
+  key=$( { addon_depends; echo "$EXTRA_MODULES"; sha256sum "$ROOT/requirements.txt"; "$PY" -c 'import odoo.release as r; print(r.version)'; } | sha256sum | cut -c1-10)
+  echo "rsb_base_$key"
+}
+check_log() { # fail on errors in an Odoo log
+  if grep -E ' (ERROR|CRITICAL) ' "$1" >/dev/null; then
+    grep -E -A15 ' (ERROR|CRITICAL) ' "$1" | head -60 >&2
+    echo "Errors in $1" >&2
+    return 1
+  fi
+}
+ensure_base_db() { # build the dependency template once; reuse it while nothing it holds changed
+  local base
+  base=$(base_db_name)
+  if ! db_exists "$base" || [ "$(psql -d "$base" -tAc "SELECT count(*) FROM ir_module_module WHERE name='base' AND state='installed'" 2>/dev/null)" != 1 ]; then
+    say "building template database $base ($(addon_depends),$EXTRA_MODULES): about a minute, once"
+    drop_db "$base"
+    odoo -d "$base" -i "$(addon_depends),$EXTRA_MODULES" --without-demo="${1:-all}" \
+      --stop-after-init --log-level=warn >"$RUN_DIR/logs/$base.log" 2>&1 \
+      || { tail -40 "$RUN_DIR/logs/$base.log" >&2; drop_db "$base"; return 1; }
+    check_log "$RUN_DIR/logs/$base.log" || { drop_db "$base"; return 1; }
+  fi
+  echo "$base"
+}
