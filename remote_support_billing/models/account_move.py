@@ -21,3 +21,20 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
     )
+
+    # Dunning pause (dispute, promised payment, bankruptcy, payment plan): paused invoices
+    # are skipped by dunning runs until the date, and shown as paused.
+    rsb_dunning_pause_reason = fields.Selection(
+        selection=[
+            ("dispute", "Dispute"),
+            ("promise", "Promised Payment"),
+            ("bankruptcy", "Bankruptcy"),
+            ("payment_plan", "Payment Plan"),
+            ("other", "Other"),
+        ],
+        string="Dunning Paused",
+        tracking=True,
+        copy=False,
+    )
+    rsb_dunning_pause_until = fields.Date(string="Paused Until", tracking=True, copy=False)
+    rsb_dunning_pause_note = fields.Char(string="Pause Note", tracking=True, copy=False)

@@ -24,6 +24,20 @@ class ResPartner(models.Model):
         tracking=True,
         help="No new work for this client until the overdue balance is paid.",
     )
+    rsb_dunning_pause_reason = fields.Selection(
+        selection=[
+            ("dispute", "Dispute"),
+            ("promise", "Promised Payment"),
+            ("bankruptcy", "Bankruptcy"),
+            ("payment_plan", "Payment Plan"),
+            ("other", "Other"),
+        ],
+        string="Dunning Paused",
+        tracking=True,
+        help="While paused (until the date), dunning skips all of the client's invoices.",
+    )
+    rsb_dunning_pause_until = fields.Date(string="Dunning Paused Until", tracking=True)
+    rsb_dunning_pause_note = fields.Char(string="Dunning Pause Note", tracking=True)
     rsb_prepay_required = fields.Boolean(
         string="Prepayment Required",
         compute="_compute_rsb_prepay_required",
@@ -38,6 +52,9 @@ class ResPartner(models.Model):
             "rsb_trusted",
             "rsb_trust_reason",
             "rsb_credit_hold",
+            "rsb_dunning_pause_reason",
+            "rsb_dunning_pause_until",
+            "rsb_dunning_pause_note",
         ]
 
     @api.depends("rsb_trusted", "rsb_credit_hold")
