@@ -25,12 +25,22 @@
         "security/remote_support_billing_security.xml",
         "security/ir.model.access.csv",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "data/rsb_agreement_data.xml",
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
+        "views/rsb_agreement_views.xml",
+        "views/portal_templates.xml",
+        "wizards/rsb_deposit_waive_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "remote_support_billing/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "demo": [
         "demo/remote_support_billing_demo.xml",

@@ -6,3 +6,6 @@ from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import account_analytic_line
 from . import account_move
+from . import rsb_agreement
+from . import rsb_agreement_acceptance
+from . import payment_transaction

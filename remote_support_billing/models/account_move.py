@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -38,3 +39,32 @@ class AccountMove(models.Model):
     )
     rsb_dunning_pause_until = fields.Date(string="Paused Until", tracking=True, copy=False)
     rsb_dunning_pause_note = fields.Char(string="Pause Note", tracking=True, copy=False)
+
+    def _invoice_paid_hook(self):
+        res = super()._invoice_paid_hook()
+        deposits = self.filtered(lambda m: m.rsb_deposit_ticket_id and m.move_type == "out_invoice")
+        deposits.rsb_deposit_ticket_id.sudo()._rsb_on_deposit_paid()
+        today = fields.Date.context_today(self)
+        on_time = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.rsb_settlement_ticket_ids
+            and (m.invoice_date_due or today) >= today
+        )
+        if on_time:
+            on_time.rsb_settlement_ticket_ids.sudo().rsb_paid_on_time = True
+            on_time.commercial_partner_id._rsb_propose_trust()
+        return res
+
+    def _rsb_check_deposit_payable(self):
+        """Refuse to start a payment of a deposit that is not (or no longer) due, or whose
+        client has not accepted the current client agreement."""
+        for move in self.filtered("rsb_deposit_ticket_id"):
+            if move.state != "posted":
+                raise UserError(_("This deposit request was cancelled: there is nothing to pay."))
+            if move.payment_state in ("paid", "in_payment") or move.currency_id.is_zero(
+                move.amount_residual
+            ):
+                raise UserError(_("This deposit is already paid."))
+            if not move.commercial_partner_id.with_company(move.company_id).rsb_agreement_accepted:
+                raise UserError(
+                    _("Accept the client agreement on the ticket page before paying the deposit.")
+                )

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 DEPOSIT_STATES = [
@@ -77,6 +77,12 @@ class HelpdeskTicket(models.Model):
         copy=False,
     )
     rsb_settled = fields.Boolean(string="Settled", readonly=True, copy=False)
+    rsb_paid_on_time = fields.Boolean(
+        string="Paid On Time",
+        readonly=True,
+        copy=False,
+        help="The settle-up invoice of this ticket was paid by its due date.",
+    )
     rsb_settlement_move_ids = fields.Many2many(
         comodel_name="account.move",
         relation="rsb_ticket_settlement_move_rel",
@@ -161,6 +167,22 @@ class HelpdeskTicket(models.Model):
             if ticket.rsb_estimate_hours < 0:
                 raise ValidationError(_("An estimate cannot be negative."))
 
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("rsb_deposit_waived") for vals in vals_list):
+            self._rsb_check_waive_access()
+        tickets = super().create(vals_list)
+        tickets._rsb_check_deposit_gate()
+        return tickets
+
+    def write(self, vals):
+        if vals.get("rsb_deposit_waived"):
+            self._rsb_check_waive_access()
+        if vals.get("stage_id"):
+            self._rsb_check_deposit_gate(self.env["helpdesk.ticket.stage"].browse(vals["stage_id"]))
+        return super().write(vals)
+
     # ------------------------------------------------------------------ actions
     def action_rsb_request_deposit(self):
         """Create the deposit invoice the client pays in the portal, and email the link."""
@@ -180,7 +202,79 @@ class HelpdeskTicket(models.Model):
                        "domain": [("id", "=", self.rsb_deposit_move_id.id)]})
         return action
 
+    def action_rsb_waive_deposit(self):
+        """Open the wizard where a helpdesk manager waives the deposit, with a reason."""
+        self._rsb_check_waive_access()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Waive Deposit"),
+            "res_model": "rsb.deposit.waive.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_ids": self.ids},
+        }
+
     # ------------------------------------------------------------------ business
+    def _rsb_check_deposit_gate(self, stage=None):
+        """No deposit, no appointment: a ticket of a client who must prepay cannot enter a
+        stage that requires a deposit until the deposit is paid (or waived by a manager)."""
+        for ticket in self:
+            target = stage or ticket.stage_id
+            if not target.rsb_requires_deposit:
+                continue
+            if ticket.rsb_deposit_state in ("not_required", "paid", "settled"):
+                continue
+            state = dict(self._fields["rsb_deposit_state"]._description_selection(self.env))
+            raise UserError(_(
+                "Ticket %(ticket)s cannot move to \"%(stage)s\": %(client)s must pay a deposit "
+                "before the session is scheduled (deposit: %(state)s).\n"
+                "Request the deposit with \"Request Deposit\" and wait for the client's payment, "
+                "or ask a helpdesk manager to waive it with a reason.",
+                ticket=ticket.display_name, stage=target.name,
+                client=ticket.commercial_partner_id.display_name or _("the client"),
+                state=state.get(ticket.rsb_deposit_state, ticket.rsb_deposit_state),
+            ))
+
+    def _rsb_check_waive_access(self):
+        if not self.env.su and not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise AccessError(_("Only a helpdesk manager can waive a deposit."))
+
+    def _rsb_waive_deposit(self, reason):
+        self._rsb_check_waive_access()
+        if not (reason or "").strip():
+            raise UserError(_("Give the reason for waiving the deposit."))
+        for ticket in self:
+            ticket.rsb_deposit_waived = True
+            ticket.message_post(
+                body=_("Deposit waived by %(user)s. Reason: %(reason)s",
+                       user=self.env.user.name, reason=reason),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _rsb_on_deposit_paid(self):
+        """The client paid the deposit: tell the team and make the ticket ready to schedule."""
+        for ticket in self:
+            move = ticket.rsb_deposit_move_id
+            token = move.transaction_ids.filtered(lambda tx: tx.state == "done").token_id[:1]
+            body = _("Deposit %(move)s paid (%(amount)s): the session can be scheduled.",
+                     move=move.name, amount=move.amount_total)
+            if token:
+                body += " " + _("The client saved a payment method (%s) for the settle-up.",
+                                token.display_name)
+            ticket.message_post(body=body, subtype_xmlid="mail.mt_note")
+            user = ticket.user_id or ticket.team_id.user_id
+            if user:
+                ticket.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("Deposit paid: schedule the session"),
+                    note=_("%s paid the deposit.", ticket.commercial_partner_id.display_name),
+                    user_id=user.id,
+                )
+            ready = ticket.team_id.rsb_ready_stage_id
+            if ready and ticket.stage_id != ready and ticket.stage_id.sequence <= ready.sequence \
+                    and not ticket.stage_id.closed:
+                ticket.stage_id = ready
+
     def _rsb_get_hourly_rate(self):
         """Hourly rate of the team's service product for this client, in the ticket's
         billing currency (pricelist rules included)."""

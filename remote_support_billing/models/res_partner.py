@@ -45,6 +45,18 @@ class ResPartner(models.Model):
         help="Set when the client is not trusted or is on credit hold.",
     )
 
+    rsb_agreement_acceptance_ids = fields.One2many(
+        comodel_name="rsb.agreement.acceptance",
+        inverse_name="partner_id",
+        string="Agreement Acceptances",
+        readonly=True,
+    )
+    rsb_agreement_accepted = fields.Boolean(
+        string="Accepted Current Agreement",
+        compute="_compute_rsb_agreement_accepted",
+        help="The client accepted the company's current client agreement.",
+    )
+
     @api.model
     def _commercial_fields(self):
         # The billing policy belongs to the client company and is shared by its contacts.
@@ -61,6 +73,19 @@ class ResPartner(models.Model):
     def _compute_rsb_prepay_required(self):
         for partner in self:
             partner.rsb_prepay_required = not partner.rsb_trusted or partner.rsb_credit_hold
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id.rsb_agreement_acceptance_ids")
+    def _compute_rsb_agreement_accepted(self):
+        current = self.env["rsb.agreement"]._get_current(self.env.company)
+        accepted = set()
+        if current:
+            accepted = set(self.env["rsb.agreement.acceptance"].sudo().search([
+                ("agreement_id", "=", current.id),
+                ("partner_id", "in", self.commercial_partner_id.ids),
+            ]).partner_id.ids)
+        for partner in self:
+            partner.rsb_agreement_accepted = not current or partner.commercial_partner_id.id in accepted
 
     def write(self, vals):
         if {"rsb_trusted", "rsb_credit_hold"} & vals.keys():
@@ -95,3 +120,102 @@ class ResPartner(models.Model):
         for partner in partners:
             partner.message_post(body=body, subtype_xmlid="mail.mt_note")
         return partners
+
+    def _rsb_accept_agreement(self, agreement, user, ip_address=None):
+        """Record that this contact (through `user`, or through the emailed link when `user`
+        is the public user) accepted `agreement` for their client (commercial partner).
+
+        Called by the portal controller after it checked the user's access to the ticket.
+        Accepting the same version twice records nothing new.
+        """
+        self.ensure_one()
+        client = self.commercial_partner_id
+        Acceptance = self.env["rsb.agreement.acceptance"].sudo()
+        existing = Acceptance.search(
+            [("agreement_id", "=", agreement.id), ("partner_id", "=", client.id)], limit=1
+        )
+        if existing:
+            return existing
+        acceptance = Acceptance.create({
+            "agreement_id": agreement.id,
+            "partner_id": client.id,
+            "accepted_by_partner_id": self.id,
+            "user_id": False if user._is_public() else user.id,
+            "ip_address": ip_address,
+        })
+        client.sudo().message_post(
+            body=_("%(user)s accepted %(agreement)s from IP %(ip)s.", user=self.name,
+                   agreement=agreement.display_name, ip=ip_address or _("unknown")),
+            subtype_xmlid="mail.mt_note",
+        )
+        return acceptance
+
+    # ------------------------------------------------------------------ trust rules
+    @api.model
+    def _cron_rsb_trust_rules(self):
+        """Daily: trusted clients paying late must prepay again; good payers may be proposed."""
+        for company in self.env["res.company"].search([]):
+            self.with_company(company)._rsb_revoke_trust_overdue(company)
+
+    @api.model
+    def _rsb_revoke_trust_overdue(self, company):
+        """Switch to prepay every trusted client with an invoice overdue by more than the
+        company's threshold. One grouped query finds them; the reason names the invoice."""
+        days = company.rsb_trust_overdue_days
+        if not days:
+            return self.browse()
+        limit = fields.Date.subtract(fields.Date.context_today(self), days=days)
+        groups = self.env["account.move"].sudo()._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", limit),
+                ("commercial_partner_id.rsb_trusted", "=", True),
+            ],
+            ["commercial_partner_id"],
+            ["invoice_date_due:min", "id:recordset"],
+        )
+        revoked = self.browse()
+        today = fields.Date.context_today(self)
+        for partner, oldest_due, moves in groups:
+            oldest = moves.sorted("invoice_date_due")[0]
+            reason = _(
+                "invoice %(invoice)s is overdue by %(days)s days (more than %(limit)s)",
+                invoice=oldest.name, days=(today - oldest_due).days, limit=days,
+            )
+            revoked |= partner.sudo()._rsb_set_trusted(False, reason)
+        return revoked
+
+    def _rsb_propose_trust(self):
+        """Ask a manager to consider trusting clients who paid enough tickets on time.
+
+        Never promotes anyone: it schedules one activity per client for the helpdesk manager
+        (the company's first manager) unless one is already open."""
+        manager_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+        for partner in self.commercial_partner_id.filtered(lambda p: not p.rsb_trusted):
+            company = partner.company_id or self.env.company
+            needed = company.rsb_trust_propose_after
+            if not needed:
+                continue
+            on_time = self.env["helpdesk.ticket"].sudo().search_count([
+                ("commercial_partner_id", "=", partner.id),
+                ("rsb_paid_on_time", "=", True),
+            ])
+            if on_time < needed:
+                continue
+            summary = _("Consider trusting this client")
+            if partner.activity_ids.filtered(lambda a: a.summary == summary):
+                continue
+            manager = manager_group.users.filtered(
+                lambda u: company in u.company_ids and not u.share
+            )[:1]
+            partner.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=_("%(client)s paid %(count)s tickets on time. Trusted clients are "
+                       "invoiced after the work, without a deposit.",
+                       client=partner.display_name, count=on_time),
+                user_id=(manager or self.env.user).id,
+            )

@@ -1,0 +1,1 @@
+from . import rsb_deposit_waive_wizard

@@ -1,0 +1,71 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.account_payment.controllers.payment import PaymentPortal
+from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
+
+
+class RsbTicketPortal(CustomerPortalHelpdesk):
+    def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
+        values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
+        values.update(self._rsb_deposit_page_values(ticket))
+        return values
+
+    def _rsb_deposit_page_values(self, ticket_sudo):
+        """What the ticket page shows about the deposit (the ticket is already checked)."""
+        company = ticket_sudo.company_id or request.env.company
+        client = ticket_sudo.commercial_partner_id.sudo().with_company(company)
+        agreement = request.env["rsb.agreement"].sudo()._get_current(company)
+        deposit = ticket_sudo.rsb_deposit_move_id.sudo()
+        acceptance = client.rsb_agreement_acceptance_ids.filtered(
+            lambda a: a.agreement_id == agreement
+        )[:1]
+        return {
+            "rsb_agreement": agreement,
+            "rsb_agreement_accepted": client.rsb_agreement_accepted,
+            "rsb_acceptance": acceptance,
+            "rsb_deposit": deposit,
+            "rsb_pay_url": deposit.get_portal_url(anchor="portal_pay", query_string="&payment=True")
+            if deposit and deposit._has_to_be_paid() else False,
+            "rsb_error": request.params.get("rsb_error"),
+        }
+
+    @http.route(
+        ["/my/ticket/<int:ticket_id>/rsb/accept"],
+        type="http", auth="public", methods=["POST"], website=True,
+    )
+    def rsb_accept_agreement(self, ticket_id, access_token=None, agreement_id=None, accept=None, **kw):
+        """The client accepts the current client agreement from the ticket page."""
+        try:
+            ticket_sudo = self._document_check_access("helpdesk.ticket", ticket_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        url = ticket_sudo.get_portal_url() if access_token else f"/my/ticket/{ticket_id}"
+        sep = "&" if "?" in url else "?"
+        company = ticket_sudo.company_id or request.env.company
+        agreement = request.env["rsb.agreement"].sudo()._get_current(company)
+        if not accept or not agreement:
+            return request.redirect(f"{url}{sep}rsb_error=accept")
+        if str(agreement.id) != str(agreement_id):
+            # The agreement changed while the page was open: show the new version.
+            return request.redirect(f"{url}{sep}rsb_error=version")
+        user = request.env.user
+        contact = ticket_sudo.partner_id if user._is_public() else user.partner_id
+        if contact.commercial_partner_id != ticket_sudo.commercial_partner_id:
+            contact = ticket_sudo.partner_id
+        contact.sudo()._rsb_accept_agreement(agreement, user, request.httprequest.remote_addr)
+        return request.redirect(url)
+
+
+class RsbPaymentPortal(PaymentPortal):
+    @http.route()
+    def invoice_transaction(self, invoice_id, access_token, **kwargs):
+        """Refuse to start paying a deposit that is cancelled, already paid, or whose client
+        has not accepted the current agreement (the payment form then shows the message)."""
+        try:
+            invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
+        except (AccessError, MissingError):
+            return super().invoice_transaction(invoice_id, access_token, **kwargs)
+        invoice_sudo._rsb_check_deposit_payable()  # a UserError the payment form displays
+        return super().invoice_transaction(invoice_id, access_token, **kwargs)
