@@ -186,9 +186,12 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------ actions
     def action_rsb_request_deposit(self):
         """Create the deposit invoice the client pays in the portal, and email the link."""
+        # Whoever may edit the ticket may ask for its deposit; the invoice itself is created
+        # by the system (technicians have no access to accounting).
+        self.check_access("write")
         for ticket in self:
             ticket._rsb_check_can_request_deposit()
-        for ticket in self:
+        for ticket in self.sudo():
             move = self.env["account.move"].sudo().create(ticket._prepare_rsb_deposit_invoice_values())
             move.action_post()
             ticket.rsb_deposit_move_id = move

@@ -19,15 +19,15 @@ class RSBCommon(TransactionCase):
         # ---- users per role
         cls.technician = new_test_user(
             cls.env, login="rsb-tech", name="Tina Technician",
-            groups="helpdesk_mgmt.group_helpdesk_user,hr_timesheet.group_hr_timesheet_user",
+            groups="helpdesk_mgmt.group_helpdesk_user,hr_timesheet.group_hr_timesheet_user,base.group_partner_manager",
         )
         cls.helpdesk_manager = new_test_user(
             cls.env, login="rsb-manager", name="Hank Helpdesk Manager",
-            groups="helpdesk_mgmt.group_helpdesk_manager,hr_timesheet.group_hr_timesheet_user",
+            groups="helpdesk_mgmt.group_helpdesk_manager,hr_timesheet.group_hr_timesheet_user,base.group_partner_manager",
         )
         cls.accountant = new_test_user(
             cls.env, login="rsb-accountant", name="Alice Accountant",
-            groups="account.group_account_user,account.group_account_invoice",
+            groups="account.group_account_user,account.group_account_invoice,base.group_partner_manager",
         )
         cls.env["hr.employee"].create([
             {"name": u.name, "user_id": u.id, "company_id": cls.company.id}
@@ -130,3 +130,8 @@ class RSBCommon(TransactionCase):
             active_model="account.move", active_ids=invoice.ids
         ).create({"journal_id": self.bank_journal.id, **({"amount": amount} if amount else {})})
         return wizard._create_payments()
+
+    def _flush_tracking(self):
+        """Tracking values are written at commit time; run that step now."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
