@@ -1,5 +1,6 @@
 """pytest-odoo imports Odoo's test framework before it turns Odoo's test mode on, which makes
 Odoo log a misleading error with a stack trace; this filter drops that one record."""
+
 import logging
 
 

@@ -1,4 +1,2 @@
-from . import controllers
-from . import models
-from . import wizards
+from . import controllers, models, wizards
 from .hooks import post_init_hook

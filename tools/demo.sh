@@ -11,7 +11,9 @@ log="$RUN_DIR/logs/$DEMO_DB.log"
 
 if ! db_exists "$DEMO_DB"; then
   say "creating demo database $DEMO_DB with demo data (a few minutes, once)"
-  odoo -d "$DEMO_DB" -i "$ADDON,$EXTRA_MODULES" --stop-after-init --log-level=warn >"$log" 2>&1 \
+  # The payment provider first, so that the addon's demo data can publish it.
+  { odoo -d "$DEMO_DB" -i "$EXTRA_MODULES" --stop-after-init --log-level=warn \
+    && odoo -d "$DEMO_DB" -i "$ADDON" --stop-after-init --log-level=warn; } >"$log" 2>&1 \
     || { tail -60 "$log" >&2; drop_db "$DEMO_DB"; exit 1; }
   check_log "$log" || { drop_db "$DEMO_DB"; exit 1; }
   addon_hash >"$stamp"
@@ -28,10 +30,10 @@ cat <<MSG
   Remote Support Billing demo: http://localhost:$PORT  (database $DEMO_DB)
   Logins (password = login):
     admin       administrator: everything
-    tech        technician (Helpdesk user): tickets, timesheets, deposit requests
-    manager     helpdesk manager: billing policy, deposit waivers
-    accountant  accountant: Invoicing, dunning, payment plans, reports
-    portal      portal client of "Greenleaf Dental" (new client: must prepay)
+    tech        Tina, technician (also sam, priya): tickets, timesheets, deposit requests
+    manager     Marco, helpdesk manager: billing policy, deposit waivers
+    accountant  Alice, accountant: Invoicing, dunning, payment plans, reports
+    dana        Dana of Greenleaf Dental, portal client (new client: must prepay)
   Stop with Ctrl-C.
 
 MSG

@@ -27,15 +27,21 @@ class RsbTicketPortal(CustomerPortalHelpdesk):
             "rsb_acceptance": acceptance,
             "rsb_deposit": deposit,
             "rsb_pay_url": deposit.get_portal_url(anchor="portal_pay", query_string="&payment=True")
-            if deposit and deposit._has_to_be_paid() else False,
+            if deposit and deposit._has_to_be_paid()
+            else False,
             "rsb_error": request.params.get("rsb_error"),
         }
 
     @http.route(
         ["/my/ticket/<int:ticket_id>/rsb/accept"],
-        type="http", auth="public", methods=["POST"], website=True,
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
     )
-    def rsb_accept_agreement(self, ticket_id, access_token=None, agreement_id=None, accept=None, **kw):
+    def rsb_accept_agreement(
+        self, ticket_id, access_token=None, agreement_id=None, accept=None, **kw
+    ):
         """The client accepts the current client agreement from the ticket page."""
         try:
             ticket_sudo = self._document_check_access("helpdesk.ticket", ticket_id, access_token)

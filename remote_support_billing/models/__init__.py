@@ -1,11 +1,13 @@
-from . import res_company
-from . import res_config_settings
-from . import res_partner
-from . import helpdesk_ticket_team
-from . import helpdesk_ticket_stage
-from . import helpdesk_ticket
-from . import account_analytic_line
-from . import account_move
-from . import rsb_agreement
-from . import rsb_agreement_acceptance
-from . import payment_transaction
+from . import (
+    account_analytic_line,
+    account_move,
+    helpdesk_ticket,
+    helpdesk_ticket_stage,
+    helpdesk_ticket_team,
+    payment_transaction,
+    res_company,
+    res_config_settings,
+    res_partner,
+    rsb_agreement,
+    rsb_agreement_acceptance,
+)

@@ -46,7 +46,8 @@ class AccountMove(models.Model):
         deposits.rsb_deposit_ticket_id.sudo()._rsb_on_deposit_paid()
         today = fields.Date.context_today(self)
         on_time = self.filtered(
-            lambda m: m.move_type == "out_invoice" and m.rsb_settlement_ticket_ids
+            lambda m: m.move_type == "out_invoice"
+            and m.rsb_settlement_ticket_ids
             and (m.invoice_date_due or today) >= today
         )
         if on_time:

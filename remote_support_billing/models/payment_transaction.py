@@ -9,5 +9,7 @@ class PaymentTransaction(models.Model):
         transactions = super().create(vals_list)
         # Whatever the route (portal invoice page, payment link, RPC), an online payment of a
         # deposit starts only if the deposit is still due and the agreement is accepted.
-        transactions.filtered(lambda tx: tx.operation != "refund").invoice_ids._rsb_check_deposit_payable()
+        transactions.filtered(
+            lambda tx: tx.operation != "refund"
+        ).invoice_ids._rsb_check_deposit_payable()
         return transactions

@@ -80,12 +80,21 @@ class ResPartner(models.Model):
         current = self.env["rsb.agreement"]._get_current(self.env.company)
         accepted = set()
         if current:
-            accepted = set(self.env["rsb.agreement.acceptance"].sudo().search([
-                ("agreement_id", "=", current.id),
-                ("partner_id", "in", self.commercial_partner_id.ids),
-            ]).partner_id.ids)
+            accepted = set(
+                self.env["rsb.agreement.acceptance"]
+                .sudo()
+                .search(
+                    [
+                        ("agreement_id", "=", current.id),
+                        ("partner_id", "in", self.commercial_partner_id.ids),
+                    ]
+                )
+                .partner_id.ids
+            )
         for partner in self:
-            partner.rsb_agreement_accepted = not current or partner.commercial_partner_id.id in accepted
+            partner.rsb_agreement_accepted = (
+                not current or partner.commercial_partner_id.id in accepted
+            )
 
     def write(self, vals):
         if {"rsb_trusted", "rsb_credit_hold"} & vals.keys():
@@ -136,16 +145,22 @@ class ResPartner(models.Model):
         )
         if existing:
             return existing
-        acceptance = Acceptance.create({
-            "agreement_id": agreement.id,
-            "partner_id": client.id,
-            "accepted_by_partner_id": self.id,
-            "user_id": False if user._is_public() else user.id,
-            "ip_address": ip_address,
-        })
+        acceptance = Acceptance.create(
+            {
+                "agreement_id": agreement.id,
+                "partner_id": client.id,
+                "accepted_by_partner_id": self.id,
+                "user_id": False if user._is_public() else user.id,
+                "ip_address": ip_address,
+            }
+        )
         client.sudo().message_post(
-            body=_("%(user)s accepted %(agreement)s from IP %(ip)s.", user=self.name,
-                   agreement=agreement.display_name, ip=ip_address or _("unknown")),
+            body=_(
+                "%(user)s accepted %(agreement)s from IP %(ip)s.",
+                user=self.name,
+                agreement=agreement.display_name,
+                ip=ip_address or _("unknown"),
+            ),
             subtype_xmlid="mail.mt_note",
         )
         return acceptance
@@ -154,7 +169,7 @@ class ResPartner(models.Model):
     @api.model
     def _cron_rsb_trust_rules(self):
         """Daily: trusted clients paying late must prepay again; good payers may be proposed."""
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("rsb_trust_overdue_days", ">", 0)]):
             self.with_company(company)._rsb_revoke_trust_overdue(company)
 
     @api.model
@@ -165,17 +180,21 @@ class ResPartner(models.Model):
         if not days:
             return self.browse()
         limit = fields.Date.subtract(fields.Date.context_today(self), days=days)
-        groups = self.env["account.move"].sudo()._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", limit),
-                ("commercial_partner_id.rsb_trusted", "=", True),
-            ],
-            ["commercial_partner_id"],
-            ["invoice_date_due:min", "id:recordset"],
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", limit),
+                    ("commercial_partner_id.rsb_trusted", "=", True),
+                ],
+                ["commercial_partner_id"],
+                ["invoice_date_due:min", "id:recordset"],
+            )
         )
         revoked = self.browse()
         today = fields.Date.context_today(self)
@@ -183,7 +202,9 @@ class ResPartner(models.Model):
             oldest = moves.sorted("invoice_date_due")[0]
             reason = _(
                 "invoice %(invoice)s is overdue by %(days)s days (more than %(limit)s)",
-                invoice=oldest.name, days=(today - oldest_due).days, limit=days,
+                invoice=oldest.name,
+                days=(today - oldest_due).days,
+                limit=days,
             )
             revoked |= partner.sudo()._rsb_set_trusted(False, reason)
         return revoked
@@ -199,23 +220,32 @@ class ResPartner(models.Model):
             needed = company.rsb_trust_propose_after
             if not needed:
                 continue
-            on_time = self.env["helpdesk.ticket"].sudo().search_count([
-                ("commercial_partner_id", "=", partner.id),
-                ("rsb_paid_on_time", "=", True),
-            ])
+            on_time = (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                .search_count(
+                    [
+                        ("commercial_partner_id", "=", partner.id),
+                        ("rsb_paid_on_time", "=", True),
+                    ]
+                )
+            )
             if on_time < needed:
                 continue
             summary = _("Consider trusting this client")
-            if partner.activity_ids.filtered(lambda a: a.summary == summary):
+            if summary in partner.activity_ids.mapped("summary"):
                 continue
-            manager = manager_group.users.filtered(
-                lambda u: company in u.company_ids and not u.share
+            manager = manager_group.users.filtered_domain(
+                [("company_ids", "in", company.ids), ("share", "=", False)]
             )[:1]
             partner.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=summary,
-                note=_("%(client)s paid %(count)s tickets on time. Trusted clients are "
-                       "invoiced after the work, without a deposit.",
-                       client=partner.display_name, count=on_time),
+                note=_(
+                    "%(client)s paid %(count)s tickets on time. Trusted clients are "
+                    "invoiced after the work, without a deposit.",
+                    client=partner.display_name,
+                    count=on_time,
+                ),
                 user_id=(manager or self.env.user).id,
             )

@@ -24,17 +24,32 @@ class TestDeposit(RSBCommon):
         self.assertEqual(ticket.rsb_deposit_state, "not_required")
 
     def test_contacts_share_the_company_billing_policy(self):
-        contact = self.env["res.partner"].create({"name": "Bob", "parent_id": self.client_trusted.id})
+        contact = self.env["res.partner"].create(
+            {"name": "Bob", "parent_id": self.client_trusted.id}
+        )
         self.assertTrue(contact.rsb_trusted)
         ticket = self._create_ticket(contact)
         self.assertEqual(ticket.rsb_deposit_state, "not_required")
 
     def test_estimate_uses_the_client_pricelist_rate(self):
-        pricelist = self.env["product.pricelist"].create({
-            "name": "Non-profit", "currency_id": self.currency.id,
-            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": self.product_hour.id,
-                                 "compute_price": "fixed", "fixed_price": 70.0})],
-        })
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Non-profit",
+                "currency_id": self.currency.id,
+                "item_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.product_hour.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 70.0,
+                        },
+                    )
+                ],
+            }
+        )
         self.client_a.property_product_pricelist = pricelist
         ticket = self._create_ticket(self.client_a)
         self.assertAlmostEqual(ticket.rsb_hourly_rate, 70.0)
@@ -58,12 +73,18 @@ class TestDeposit(RSBCommon):
         product_line = move.invoice_line_ids
         self.assertEqual(product_line.account_id, self.deposit_account)
         self.assertEqual(product_line.account_id.account_type, "liability_current")
-        self.assertFalse(move.line_ids.filtered(lambda l: l.account_id.internal_group == "income"),
-                         "a deposit is never income")
-        self.assertTrue(ticket.message_ids.filtered(lambda m: "deposit" in (m.subject or m.body or "").lower()))
+        self.assertFalse(
+            move.line_ids.filtered(lambda line: line.account_id.internal_group == "income"),
+            "a deposit is never income",
+        )
+        self.assertTrue(
+            ticket.message_ids.filtered(lambda m: "deposit" in (m.subject or m.body or "").lower())
+        )
 
     def test_paid_deposit_makes_ticket_ready_and_tells_the_team(self):
-        ready = self.env["helpdesk.ticket.stage"].create({"name": "Ready to schedule", "sequence": 1})
+        ready = self.env["helpdesk.ticket.stage"].create(
+            {"name": "Ready to schedule", "sequence": 1}
+        )
         self.team.rsb_ready_stage_id = ready
         ticket = self._create_ticket(self.client_a, user_id=self.technician.id)
         move = self._request(ticket)
@@ -71,11 +92,14 @@ class TestDeposit(RSBCommon):
         self.assertEqual(ticket.rsb_deposit_state, "paid")
         self.assertAlmostEqual(ticket.rsb_deposit_paid_amount, 129.0)
         self.assertEqual(ticket.stage_id, ready)
-        activity = ticket.activity_ids.filtered(lambda a: a.summary == "Deposit paid: schedule the session")
+        activity = ticket.activity_ids.filtered(
+            lambda a: a.summary == "Deposit paid: schedule the session"
+        )
         self.assertEqual(activity.user_id, self.technician)
         # The deposit sits on the liability account, receivable is settled.
-        lines = self.env["account.move.line"].search([("partner_id", "=", self.client_a.id),
-                                                      ("parent_state", "=", "posted")])
+        lines = self.env["account.move.line"].search(
+            [("partner_id", "=", self.client_a.id), ("parent_state", "=", "posted")]
+        )
         by_account = {}
         for line in lines:
             by_account[line.account_id] = by_account.get(line.account_id, 0.0) + line.balance
@@ -87,14 +111,21 @@ class TestDeposit(RSBCommon):
         move = self._request(ticket)
         self._pay_invoice(move)
         # A second payment for the same deposit (e.g. a second browser tab) does not pay it twice.
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.client_a.id,
-            "amount": 129.0, "journal_id": self.bank_journal.id,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.client_a.id,
+                "amount": 129.0,
+                "journal_id": self.bank_journal.id,
+            }
+        )
         payment.action_post()
         self.assertEqual(ticket.rsb_deposit_state, "paid")
         self.assertAlmostEqual(ticket.rsb_deposit_paid_amount, 129.0)
-        self.assertAlmostEqual(self.client_a.credit, -129.0, msg="the overpayment is the client's credit")
+        self.assertAlmostEqual(
+            self.client_a.credit, -129.0, msg="the overpayment is the client's credit"
+        )
 
     # ------------------------------------------------------------ bad input
     def test_zero_or_negative_deposit(self):
@@ -115,7 +146,8 @@ class TestDeposit(RSBCommon):
             self._request(ticket)
         self.assertEqual(ticket.rsb_deposit_move_id, move)
         self.assertEqual(
-            self.env["account.move"].search_count([("rsb_deposit_ticket_id", "=", ticket.id)]), count
+            self.env["account.move"].search_count([("rsb_deposit_ticket_id", "=", ticket.id)]),
+            count,
         )
 
     def test_currency_other_than_pricelist(self):
@@ -148,12 +180,17 @@ class TestDeposit(RSBCommon):
         with self.assertRaisesRegex(UserError, "cancelled"):
             move._rsb_check_deposit_payable()
         with self.assertRaisesRegex(UserError, "cancelled"):
-            self.env["payment.transaction"].sudo().create({
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "amount": 129.0, "currency_id": self.currency.id, "partner_id": self.client_a.id,
-                "invoice_ids": [(6, 0, move.ids)], "reference": "RSB-CANCELLED",
-            })
+            self.env["payment.transaction"].sudo().create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": 129.0,
+                    "currency_id": self.currency.id,
+                    "partner_id": self.client_a.id,
+                    "invoice_ids": [(6, 0, move.ids)],
+                    "reference": "RSB-CANCELLED",
+                }
+            )
         # A new request can be made after a cancelled one.
         self._request(ticket)
         self.assertEqual(ticket.rsb_deposit_state, "requested")
@@ -172,10 +209,18 @@ class TestDepositGate(RSBCommon):
                     with Form(ticket.with_user(self.technician)) as form:
                         form.stage_id = self.stage_scheduled
                 else:
-                    result = self.env["helpdesk.ticket"].with_user(self.technician).load(
-                        ["id", "stage_id/id"],
-                        [[ticket.get_external_id()[ticket.id] or self._xmlid(ticket),
-                          self._xmlid(self.stage_scheduled)]],
+                    result = (
+                        self.env["helpdesk.ticket"]
+                        .with_user(self.technician)
+                        .load(
+                            ["id", "stage_id/id"],
+                            [
+                                [
+                                    ticket.get_external_id()[ticket.id] or self._xmlid(ticket),
+                                    self._xmlid(self.stage_scheduled),
+                                ]
+                            ],
+                        )
                     )
                     messages = result["messages"]
                     if messages:
@@ -192,11 +237,14 @@ class TestDepositGate(RSBCommon):
         self.assertEqual(ticket.stage_id, self.stage_scheduled)
 
     def _xmlid(self, record):
-        data = self.env["ir.model.data"].search([("model", "=", record._name), ("res_id", "=", record.id)], limit=1)
+        data = self.env["ir.model.data"].search(
+            [("model", "=", record._name), ("res_id", "=", record.id)], limit=1
+        )
         if not data:
             name = f"rsb_test_{record._table}_{record.id}"
-            self.env["ir.model.data"].create({"module": "__test__", "name": name,
-                                              "model": record._name, "res_id": record.id})
+            self.env["ir.model.data"].create(
+                {"module": "__test__", "name": name, "model": record._name, "res_id": record.id}
+            )
             return f"__test__.{name}"
         return data.complete_name
 
@@ -213,8 +261,12 @@ class TestDepositGate(RSBCommon):
             ticket.with_user(self.technician).write({"rsb_deposit_waived": True})
         self.assertFalse(ticket.rsb_deposit_waived)
         action = ticket.with_user(self.helpdesk_manager).action_rsb_waive_deposit()
-        wizard = self.env[action["res_model"]].with_user(self.helpdesk_manager).with_context(
-            action["context"]).create({"reason": "Server down, owner confirmed by phone"})
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.helpdesk_manager)
+            .with_context(**action["context"])
+            .create({"reason": "Server down, owner confirmed by phone"})
+        )
         wizard.action_confirm()
         self.assertEqual(ticket.rsb_deposit_state, "not_required")
         self.assertIn("Server down, owner confirmed by phone", ticket.message_ids[0].body)

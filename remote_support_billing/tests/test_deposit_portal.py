@@ -11,7 +11,9 @@ class TestDepositPortal(RSBCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("account_payment.enable_portal_payment", True)
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "account_payment.enable_portal_payment", True
+        )
         cls.agreement = cls.env["rsb.agreement"]._get_current(cls.company)
         cls.ticket_a = cls._create_ticket(cls.contact_a, name="Email not syncing")
         cls.ticket_a.action_rsb_request_deposit()
@@ -46,13 +48,20 @@ class TestDepositPortal(RSBCommon, HttpCase):
         provider = self.provider
         res = self.url_open(
             f"/invoice/transaction/{invoice.id}",
-            data=json.dumps({"params": {
-                "access_token": access_token or invoice._portal_ensure_token(),
-                "provider_id": provider.id,
-                "payment_method_id": provider.payment_method_ids[:1].id,
-                "token_id": None, "amount": invoice.amount_residual, "flow": "direct",
-                "tokenization_requested": False, "landing_route": invoice.get_portal_url(),
-            }}),
+            data=json.dumps(
+                {
+                    "params": {
+                        "access_token": access_token or invoice._portal_ensure_token(),
+                        "provider_id": provider.id,
+                        "payment_method_id": provider.payment_method_ids[:1].id,
+                        "token_id": None,
+                        "amount": invoice.amount_residual,
+                        "flow": "direct",
+                        "tokenization_requested": False,
+                        "landing_route": invoice.get_portal_url(),
+                    }
+                }
+            ),
             headers={"Content-Type": "application/json"},
         )
         return res.json()
@@ -78,7 +87,9 @@ class TestDepositPortal(RSBCommon, HttpCase):
         self.assertEqual(acceptance.ip_address, "127.0.0.1")
         self.assertTrue(self.client_a.rsb_agreement_accepted)
         self._accept(self.ticket_a)
-        self.assertEqual(len(self._acceptances(self.client_a)), 1, "accepting again records nothing new")
+        self.assertEqual(
+            len(self._acceptances(self.client_a)), 1, "accepting again records nothing new"
+        )
 
         page = self.url_open(f"/my/ticket/{self.ticket_a.id}")
         self.assertTrue('id="rsb_pay_deposit"' in page.text, 'id="rsb_pay_deposit"')
@@ -121,7 +132,9 @@ class TestDepositPortal(RSBCommon, HttpCase):
         self.assertFalse(invoice_a.transaction_ids)
 
     def test_wrong_access_token(self):
-        page = self.url_open(f"/my/ticket/{self.ticket_a.id}?access_token=wrong", allow_redirects=False)
+        page = self.url_open(
+            f"/my/ticket/{self.ticket_a.id}?access_token=wrong", allow_redirects=False
+        )
         self.assertIn(page.status_code, (302, 303))
         self._accept(self.ticket_a, access_token="wrong")
         self.assertFalse(self._acceptances(self.client_a))
@@ -150,29 +163,44 @@ class TestDepositPortal(RSBCommon, HttpCase):
     def test_duplicate_payment_notification_records_once(self):
         self.contact_a._rsb_accept_agreement(self.agreement, self.portal_a, "10.0.0.1")
         invoice = self.ticket_a.rsb_deposit_move_id
-        tx = self.env["payment.transaction"].sudo().create({
-            "provider_id": self.provider.id,
-            "payment_method_id": self.provider.payment_method_ids[:1].id,
-            "amount": invoice.amount_residual, "currency_id": invoice.currency_id.id,
-            "partner_id": self.client_a.id, "invoice_ids": [(6, 0, invoice.ids)],
-            "reference": "RSB-DUP-1", "operation": "online_direct",
-        })
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": self.client_a.id,
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                    "reference": "RSB-DUP-1",
+                    "operation": "online_direct",
+                }
+            )
+        )
         data = {"reference": tx.reference, "simulated_state": "done", "payment_details": "4242"}
         for _i in range(2):  # the provider notifies twice
             self.env["payment.transaction"].sudo()._handle_notification_data("demo", data)
             tx._post_process()
         self.assertEqual(tx.state, "done")
         self.assertEqual(len(tx.payment_id), 1)
-        self.assertEqual(self.env["account.payment"].search_count([("partner_id", "=", self.client_a.id)]), 1)
+        self.assertEqual(
+            self.env["account.payment"].search_count([("partner_id", "=", self.client_a.id)]), 1
+        )
         self.assertEqual(self.ticket_a.rsb_deposit_state, "paid")
         with self.assertRaisesRegex(Exception, "already paid"):
-            self.env["payment.transaction"].sudo().create({
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "amount": 129.0, "currency_id": invoice.currency_id.id,
-                "partner_id": self.client_a.id, "invoice_ids": [(6, 0, invoice.ids)],
-                "reference": "RSB-DUP-2",
-            })
+            self.env["payment.transaction"].sudo().create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": 129.0,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": self.client_a.id,
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                    "reference": "RSB-DUP-2",
+                }
+            )
 
     def test_tour_accept_agreement_and_pay_deposit(self):
         self.start_tour(f"/my/ticket/{self.ticket_a.id}", "rsb_deposit_tour", login="rsb-portal-a")

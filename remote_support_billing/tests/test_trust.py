@@ -11,12 +11,26 @@ from .common import RSBCommon
 @tagged("post_install", "-at_install")
 class TestTrust(RSBCommon):
     def _invoice(self, partner, due, amount=100.0):
-        move = self.env["account.move"].create({
-            "move_type": "out_invoice", "partner_id": partner.id,
-            "invoice_date": due, "invoice_date_due": due,
-            "invoice_line_ids": [(0, 0, {"product_id": self.product_hour.id, "quantity": 1,
-                                         "price_unit": amount, "tax_ids": [(5, 0, 0)]})],
-        })
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": due,
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_hour.id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [(5, 0, 0)],
+                        },
+                    )
+                ],
+            }
+        )
         move.action_post()
         move.invoice_date_due = due
         return move
@@ -28,12 +42,14 @@ class TestTrust(RSBCommon):
             self.client_trusted.with_user(self.technician).write({"rsb_credit_hold": True})
         self.assertFalse(self.client_a.rsb_trusted)
         self.client_a.with_user(self.helpdesk_manager).write(
-            {"rsb_trusted": True, "rsb_trust_reason": "Five years of prompt payment"})
+            {"rsb_trusted": True, "rsb_trust_reason": "Five years of prompt payment"}
+        )
         self.assertTrue(self.client_a.rsb_trusted)
         self.assertFalse(self.client_a.rsb_prepay_required)
         self._flush_tracking()
         tracked = self.client_a.message_ids.tracking_value_ids.filtered(
-            lambda v: v.field_id.name == "rsb_trusted")
+            lambda v: v.field_id.name == "rsb_trusted"
+        )
         self.assertTrue(tracked, "the change is tracked in the chatter with who changed it")
         self.assertEqual(tracked[0].create_uid, self.helpdesk_manager)
 
@@ -45,7 +61,9 @@ class TestTrust(RSBCommon):
     def test_trusted_client_paying_late_is_switched_to_prepay(self):
         self.company.rsb_trust_overdue_days = 15
         late = self._invoice(self.client_trusted, date(2026, 2, 10))  # 19 days overdue
-        other = self.env["res.partner"].create({"name": "Punctual", "rsb_trusted": True, "is_company": True})
+        other = self.env["res.partner"].create(
+            {"name": "Punctual", "rsb_trusted": True, "is_company": True}
+        )
         self._invoice(other, date(2026, 2, 20))  # 9 days: within tolerance
         self.env["res.partner"]._cron_rsb_trust_rules()
         self.assertFalse(self.client_trusted.rsb_trusted)
@@ -77,6 +95,8 @@ class TestTrust(RSBCommon):
             ticket.rsb_settled = True
             self._pay_invoice(invoice)
             self.assertTrue(ticket.rsb_paid_on_time)
-        activity = self.client_a.activity_ids.filtered(lambda a: a.summary == "Consider trusting this client")
+        activity = self.client_a.activity_ids.filtered(
+            lambda a: a.summary == "Consider trusting this client"
+        )
         self.assertEqual(len(activity), 1)
         self.assertFalse(self.client_a.rsb_trusted, "never promoted automatically")
