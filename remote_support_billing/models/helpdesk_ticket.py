@@ -61,6 +61,14 @@ class HelpdeskTicket(models.Model):
         currency_field="rsb_currency_id",
         compute="_compute_rsb_deposit_paid_amount",
     )
+    rsb_payment_token_id = fields.Many2one(
+        comodel_name="payment.token",
+        string="Saved Payment Method",
+        readonly=True,
+        copy=False,
+        help="The payment method the client chose to save, with their consent, when paying "
+        "the deposit: the settle-up charges it for the difference.",
+    )
     rsb_deposit_waived = fields.Boolean(
         string="Deposit Waived",
         readonly=True,
@@ -286,6 +294,9 @@ class HelpdeskTicket(models.Model):
                 amount=move.amount_total,
             )
             if token:
+                # The client ticked "save my payment details" on the payment form: that is the
+                # consent to charge it at the settle-up, recorded on the ticket and in the chatter.
+                ticket.rsb_payment_token_id = token
                 body += " " + _(
                     "The client saved a payment method (%s) for the settle-up.", token.display_name
                 )

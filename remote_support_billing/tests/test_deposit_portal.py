@@ -202,6 +202,40 @@ class TestDepositPortal(RSBCommon, HttpCase):
                 }
             )
 
+    def test_saved_card_with_consent_is_kept_for_the_settle_up(self):
+        self.contact_a._rsb_accept_agreement(self.agreement, self.portal_a, "10.0.0.1")
+        invoice = self.ticket_a.rsb_deposit_move_id
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": self.client_a.id,
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                    "reference": "RSB-TOKEN-1",
+                    "operation": "online_direct",
+                    "tokenize": True,  # the client ticked "save my payment details"
+                }
+            )
+        )
+        data = {"reference": tx.reference, "simulated_state": "done", "payment_details": "4242"}
+        self.env["payment.transaction"].sudo()._handle_notification_data("demo", data)
+        tx._post_process()
+        self.assertEqual(self.ticket_a.rsb_deposit_state, "paid")
+        self.assertTrue(tx.token_id)
+        self.assertEqual(self.ticket_a.rsb_payment_token_id, tx.token_id)
+        self.assertIn("saved a payment method", " ".join(self.ticket_a.message_ids.mapped("body")))
+
+    def test_no_card_saved_without_consent(self):
+        self.contact_a._rsb_accept_agreement(self.agreement, self.portal_a, "10.0.0.1")
+        self._pay_invoice(self.ticket_a.rsb_deposit_move_id)
+        self.assertEqual(self.ticket_a.rsb_deposit_state, "paid")
+        self.assertFalse(self.ticket_a.rsb_payment_token_id)
+
     def test_tour_accept_agreement_and_pay_deposit(self):
         self.start_tour(f"/my/ticket/{self.ticket_a.id}", "rsb_deposit_tour", login="rsb-portal-a")
         self.assertTrue(self.client_a.rsb_agreement_accepted)
