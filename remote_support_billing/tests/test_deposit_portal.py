@@ -40,6 +40,26 @@ class TestDepositPortal(RSBCommon, HttpCase):
             },
         )
 
+    def _demo_tx(self, invoice, reference, **vals):
+        """A demo-provider transaction paying the invoice, as the portal payment form makes."""
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": invoice.partner_id.id,
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                    "reference": reference,
+                    "operation": "online_direct",
+                    **vals,
+                }
+            )
+        )
+
     def _acceptances(self, client):
         return self.env["rsb.agreement.acceptance"].search([("partner_id", "=", client.id)])
 
@@ -163,22 +183,7 @@ class TestDepositPortal(RSBCommon, HttpCase):
     def test_duplicate_payment_notification_records_once(self):
         self.contact_a._rsb_accept_agreement(self.agreement, self.portal_a, "10.0.0.1")
         invoice = self.ticket_a.rsb_deposit_move_id
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.provider.payment_method_ids[:1].id,
-                    "amount": invoice.amount_residual,
-                    "currency_id": invoice.currency_id.id,
-                    "partner_id": self.client_a.id,
-                    "invoice_ids": [(6, 0, invoice.ids)],
-                    "reference": "RSB-DUP-1",
-                    "operation": "online_direct",
-                }
-            )
-        )
+        tx = self._demo_tx(invoice, "RSB-DUP-1")
         data = {"reference": tx.reference, "simulated_state": "done", "payment_details": "4242"}
         for _i in range(2):  # the provider notifies twice
             self.env["payment.transaction"].sudo()._handle_notification_data("demo", data)
@@ -190,38 +195,13 @@ class TestDepositPortal(RSBCommon, HttpCase):
         )
         self.assertEqual(self.ticket_a.rsb_deposit_state, "paid")
         with self.assertRaisesRegex(Exception, "already paid"):
-            self.env["payment.transaction"].sudo().create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.provider.payment_method_ids[:1].id,
-                    "amount": 129.0,
-                    "currency_id": invoice.currency_id.id,
-                    "partner_id": self.client_a.id,
-                    "invoice_ids": [(6, 0, invoice.ids)],
-                    "reference": "RSB-DUP-2",
-                }
-            )
+            self._demo_tx(invoice, "RSB-DUP-2", amount=129.0)
 
     def test_saved_card_with_consent_is_kept_for_the_settle_up(self):
         self.contact_a._rsb_accept_agreement(self.agreement, self.portal_a, "10.0.0.1")
         invoice = self.ticket_a.rsb_deposit_move_id
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.provider.payment_method_ids[:1].id,
-                    "amount": invoice.amount_residual,
-                    "currency_id": invoice.currency_id.id,
-                    "partner_id": self.client_a.id,
-                    "invoice_ids": [(6, 0, invoice.ids)],
-                    "reference": "RSB-TOKEN-1",
-                    "operation": "online_direct",
-                    "tokenize": True,  # the client ticked "save my payment details"
-                }
-            )
-        )
+        # the client ticked "save my payment details"
+        tx = self._demo_tx(invoice, "RSB-TOKEN-1", tokenize=True)
         data = {"reference": tx.reference, "simulated_state": "done", "payment_details": "4242"}
         self.env["payment.transaction"].sudo()._handle_notification_data("demo", data)
         tx._post_process()
