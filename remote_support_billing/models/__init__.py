@@ -6,3 +6,5 @@ from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import account_analytic_line
 from . import account_move
+from . import helpdesk_ticket_settle
+from . import account_payment
