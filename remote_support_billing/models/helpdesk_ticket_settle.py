@@ -352,6 +352,9 @@ class HelpdeskTicket(models.Model):
         applied = 0.0
         if plan["quantity"]:
             invoice = Move.create(self._prepare_rsb_settlement_invoice_values(plan))
+            rounding = self._prepare_rsb_rounding_line_values(invoice, plan)
+            if rounding:
+                invoice.write({"invoice_line_ids": [Command.create(rounding)]})
             if not currency.is_zero(plan["deposit_available"]):
                 applied = min(plan["deposit_available"], invoice.amount_total)
                 if not currency.is_zero(applied):
@@ -495,6 +498,33 @@ class HelpdeskTicket(models.Model):
             }
         )
         return distribution or False
+
+    def _prepare_rsb_rounding_line_values(self, invoice, plan):
+        """Odoo rounds each invoice line to the cent; when the rate has fractions of a cent
+        per 0.01 h (e.g. $86.35), the lines can add up to a cent or two more or less than
+        hours x rate. This line, on the same account and taxes, makes the time exact.
+
+        :return: the line values, or None when the lines are exact
+        """
+        self.ensure_one()
+        currency = invoice.currency_id
+        time_lines = invoice.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product" and line.product_id
+        )
+        included = any(time_lines.tax_ids.mapped("price_include"))
+        total = sum(time_lines.mapped("price_total" if included else "price_subtotal"))
+        difference = currency.round(currency.round(plan["quantity"] * plan["rate"]) - total)
+        if currency.is_zero(difference):
+            return None
+        last = time_lines[-1:]
+        return {
+            "name": _("Rounding difference (each line is rounded to the cent)"),
+            "account_id": last.account_id.id,
+            "quantity": 1.0,
+            "price_unit": difference,
+            "tax_ids": [Command.set(last.tax_ids.ids)],
+            "analytic_distribution": last.analytic_distribution,
+        }
 
     def _rsb_group_time_lines(self, lines):
         """:return: [(invoice line label, timesheet lines)] in date order"""

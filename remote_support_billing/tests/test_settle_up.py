@@ -609,6 +609,22 @@ class TestSettleUp(SettleUpCase):
         )
         self.assertAlmostEqual(invoice.amount_total, 86.0)
 
+    def test_rate_with_fractions_of_a_cent_stays_exact(self):
+        self.product_hour.list_price = 86.35
+        ticket = self._create_ticket(self.client_trusted)
+        for _i in range(3):
+            self._log_time(ticket, 20)
+        self._settle(ticket)
+        invoice = ticket.rsb_settlement_move_ids
+        # 0.33 h and 0.34 h lines round to 28.50 + 29.36 + 28.50 = 86.36
+        self.assertEqual(self._time_lines(invoice).mapped("price_subtotal"), [28.50, 29.36, 28.50])
+        rounding = invoice.invoice_line_ids.filtered(lambda line: "Rounding" in line.name)
+        self.assertRecordValues(
+            rounding, [{"price_subtotal": -0.01, "account_id": self.income_account.id}]
+        )
+        self.assertAlmostEqual(sum(self._time_lines(invoice).mapped("quantity")), 1.0)
+        self.assertAlmostEqual(invoice.amount_total, 86.35, msg="1 h x $86.35, to the cent")
+
     # ------------------------------------------------------------------ idempotent, incremental
     def test_settle_twice_creates_nothing(self):
         ticket = self._ticket_with_deposit()
