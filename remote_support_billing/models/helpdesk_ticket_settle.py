@@ -114,10 +114,12 @@ class HelpdeskTicket(models.Model):
         """Settle tickets that reached a closing stage of a team that settles when closed.
         A ticket that cannot be settled still closes: the reason is posted and the team
         gets an activity; nothing of its settle-up is written."""
+        # Whether there is anything to settle, whoever logged the time (a technician may
+        # only read their own timesheets); the settle-up itself checks the user's access.
         tickets = self.filtered(
             lambda t: t.stage_id.closed
             and t.team_id.rsb_auto_settle
-            and (t.timesheet_ids or t.rsb_deposit_move_id)
+            and (t.sudo().timesheet_ids or t.sudo().rsb_deposit_move_id)
         )
         for ticket in tickets:
             try:

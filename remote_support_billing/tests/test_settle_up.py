@@ -715,6 +715,13 @@ class TestSettleUp(SettleUpCase):
         self.assertTrue(ticket.rsb_settled)
         self.assertEqual(len(ticket.rsb_settlement_move_ids), 2)
 
+    def test_auto_settle_time_logged_by_a_colleague(self):
+        self.team.rsb_auto_settle = True
+        ticket = self._create_ticket(self.client_trusted)
+        self._log_time(ticket, 60, user=self.helpdesk_manager)
+        ticket.with_user(self.technician).stage_id = self.stage_done
+        self.assertAlmostEqual(ticket.rsb_settlement_move_ids.amount_total, 86.0)
+
     def test_auto_settle_failure_still_closes(self):
         self.team.rsb_auto_settle = True
         ticket = self._ticket_with_deposit(pay="none")
