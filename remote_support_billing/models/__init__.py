@@ -1,13 +1,13 @@
-from . import (
-    account_analytic_line,
-    account_move,
-    helpdesk_ticket,
-    helpdesk_ticket_stage,
-    helpdesk_ticket_team,
-    payment_transaction,
-    res_company,
-    res_config_settings,
-    res_partner,
-    rsb_agreement,
-    rsb_agreement_acceptance,
-)
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import rsb_agreement
+from . import rsb_agreement_acceptance
+from . import helpdesk_ticket_team
+from . import helpdesk_ticket_stage
+from . import helpdesk_ticket
+from . import helpdesk_ticket_settle
+from . import account_analytic_line
+from . import account_move
+from . import account_payment
+from . import payment_transaction

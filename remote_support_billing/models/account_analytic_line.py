@@ -1,4 +1,17 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+# What a settle-up charged: these cannot change once the time is on a settle-up invoice.
+RSB_LOCKED_FIELDS = (
+    "unit_amount",
+    "amount",
+    "date",
+    "ticket_id",
+    "rsb_billable",
+    "project_id",
+    "task_id",
+    "employee_id",
+)
 
 
 class AccountAnalyticLine(models.Model):
@@ -17,3 +30,49 @@ class AccountAnalyticLine(models.Model):
         index="btree_not_null",
         help="The settle-up invoice (or credit note) that charged this time.",
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_rsb_settled(self):
+        settled = self._rsb_filter_settled()
+        if settled:
+            raise UserError(
+                _(
+                    "You cannot delete time that a settle-up already invoiced (%(moves)s). "
+                    "Ask an accountant to cancel the invoice first.",
+                    moves=", ".join(settled.rsb_settlement_move_id.mapped("name")),
+                )
+            )
+
+    def _check_can_write(self, values):
+        # Like invoiced timesheets in sale_timesheet: what was charged stays as charged.
+        locked = [fname for fname in RSB_LOCKED_FIELDS if fname in values]
+        if locked:
+            settled = self._rsb_filter_settled()
+            changed = settled.filtered(
+                lambda line: any(line._rsb_value_changes(fname, values[fname]) for fname in locked)
+            )
+            if changed:
+                raise UserError(
+                    _(
+                        "You cannot change the time, date, ticket, project or billable flag of "
+                        "time that a settle-up already invoiced (%(moves)s). Ask an accountant "
+                        "to cancel the invoice first, or log the correction as a new line.",
+                        moves=", ".join(changed.rsb_settlement_move_id.mapped("name")),
+                    )
+                )
+        return super()._check_can_write(values)
+
+    def _rsb_filter_settled(self):
+        """Lines on a settle-up document that is not cancelled."""
+        return self.filtered(
+            lambda line: line.rsb_settlement_move_id
+            and line.rsb_settlement_move_id.sudo().state != "cancel"
+        )
+
+    def _rsb_filter_unsettled(self):
+        """Lines no settle-up charged yet (or whose settle-up invoice was cancelled)."""
+        return self - self._rsb_filter_settled()
+
+    def _rsb_value_changes(self, fname, value):
+        field = self._fields[fname]
+        return self[fname] != field.convert_to_record(field.convert_to_cache(value, self), self)

@@ -13,6 +13,15 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The ticket whose deposit this invoice requests.",
     )
+    # Inverse of helpdesk.ticket.rsb_deposit_move_id: the ORM reads it (once per move) to
+    # recompute the tickets' deposit state instead of searching tickets for every journal
+    # item written on any invoice.
+    rsb_deposit_request_ticket_ids = fields.One2many(
+        comodel_name="helpdesk.ticket",
+        inverse_name="rsb_deposit_move_id",
+        string="Deposit Requested By",
+        readonly=True,
+    )
     rsb_settlement_ticket_ids = fields.Many2many(
         comodel_name="helpdesk.ticket",
         relation="rsb_ticket_settlement_move_rel",

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 # Groups allowed to change a client's billing policy (trust, credit hold).
 BILLING_POLICY_GROUPS = ("helpdesk_mgmt.group_helpdesk_manager", "account.group_account_user")
@@ -38,6 +38,13 @@ class ResPartner(models.Model):
     )
     rsb_dunning_pause_until = fields.Date(string="Dunning Paused Until", tracking=True)
     rsb_dunning_pause_note = fields.Char(string="Dunning Pause Note", tracking=True)
+    rsb_unused_deposit_policy = fields.Selection(
+        selection=[("refund", "Refund"), ("credit", "Keep as credit")],
+        string="Unused Deposit",
+        tracking=True,
+        help="What the settle-up does with the part of this client's deposit that the time "
+        "did not use. Empty: the company's setting.",
+    )
     rsb_prepay_required = fields.Boolean(
         string="Prepayment Required",
         compute="_compute_rsb_prepay_required",
@@ -67,6 +74,7 @@ class ResPartner(models.Model):
             "rsb_dunning_pause_reason",
             "rsb_dunning_pause_until",
             "rsb_dunning_pause_note",
+            "rsb_unused_deposit_policy",
         ]
 
     @api.depends("rsb_trusted", "rsb_credit_hold")
@@ -110,6 +118,24 @@ class ResPartner(models.Model):
                 "policy (trusted repeat client, credit hold)."
             )
         )
+
+    def _rsb_check_invoice_address(self):
+        """Raise a UserError if the client lacks the address an invoice needs.
+
+        Hook: a localisation can require more (VAT number, state, ...).
+        """
+        labels = {"street": _("street"), "city": _("city"), "country_id": _("country")}
+        for partner in self:
+            missing = [label for fname, label in labels.items() if not partner[fname]]
+            if missing:
+                raise UserError(
+                    _(
+                        "Client %(client)s has no %(missing)s: complete the client's address "
+                        "before invoicing.",
+                        client=partner.display_name,
+                        missing=", ".join(missing),
+                    )
+                )
 
     def _rsb_set_trusted(self, trusted, reason):
         """Change the trust flag of the clients' commercial partners, with the reason.
