@@ -6,7 +6,6 @@ from . import rsb_agreement_acceptance
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
-from . import helpdesk_ticket_settle
 from . import account_analytic_line
 from . import account_move
 from . import account_payment
