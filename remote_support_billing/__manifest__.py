@@ -24,12 +24,17 @@
     "data": [
         "security/remote_support_billing_security.xml",
         "security/ir.model.access.csv",
+        "security/rsb_receivables_security.xml",
         "data/mail_template_data.xml",
+        "data/rsb_payment_plan_data.xml",
+        "data/rsb_payment_plan_mail_template_data.xml",
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
+        "views/rsb_payment_plan_views.xml",
+        "views/res_config_settings_receivables_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "demo": [

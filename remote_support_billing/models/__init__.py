@@ -6,3 +6,6 @@ from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import account_analytic_line
 from . import account_move
+from . import account_payment
+from . import rsb_payment_plan
+from . import rsb_payment_plan_line
