@@ -34,7 +34,12 @@
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
         "views/rsb_payment_plan_views.xml",
+        "views/rsb_receivable_aging_report_views.xml",
+        "views/rsb_deposit_held_report_views.xml",
+        "views/rsb_collections_report_views.xml",
         "views/res_config_settings_receivables_views.xml",
+        "wizards/rsb_dso_wizard_views.xml",
+        "views/rsb_receivables_dashboard_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "demo": [

@@ -9,3 +9,7 @@ from . import account_move
 from . import account_payment
 from . import rsb_payment_plan
 from . import rsb_payment_plan_line
+from . import rsb_receivable_aging_report
+from . import rsb_deposit_held_report
+from . import rsb_collections_report
+from . import rsb_receivables_dashboard

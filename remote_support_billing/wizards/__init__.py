@@ -1,0 +1,2 @@
+from . import rsb_dso_wizard
+from . import rsb_dso_wizard_line
