@@ -38,9 +38,15 @@
         "views/rsb_deposit_held_report_views.xml",
         "views/rsb_collections_report_views.xml",
         "views/res_config_settings_receivables_views.xml",
+        "views/rsb_portal_templates.xml",
         "wizards/rsb_dso_wizard_views.xml",
         "views/rsb_receivables_dashboard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "remote_support_billing/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "demo": [
         "demo/remote_support_billing_demo.xml",

@@ -7,6 +7,7 @@ from . import helpdesk_ticket
 from . import account_analytic_line
 from . import account_move
 from . import account_payment
+from . import payment_transaction
 from . import rsb_payment_plan
 from . import rsb_payment_plan_line
 from . import rsb_receivable_aging_report

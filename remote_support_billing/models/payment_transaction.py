@@ -1,0 +1,28 @@
+from odoo import SUPERUSER_ID, fields, models
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    rsb_plan_line_id = fields.Many2one(
+        comodel_name="rsb.payment.plan.line",
+        string="Payment Plan Instalment",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+
+    def _create_payment(self, **extra_create_values):
+        """An instalment paid online: the payment carries its plan and instalment, so that
+        posting it applies it as the schedule says (see `account.payment.action_post`)."""
+        if self.rsb_plan_line_id:
+            extra_create_values.setdefault("rsb_payment_plan_id", self.rsb_plan_line_id.plan_id.id)
+            extra_create_values.setdefault("rsb_plan_line_id", self.rsb_plan_line_id.id)
+        return super()._create_payment(**extra_create_values)
+
+    def _log_message_on_linked_documents(self, message):
+        super()._log_message_on_linked_documents(message)
+        plan = self.rsb_plan_line_id.plan_id
+        if plan:
+            author = self.env.user.partner_id if self.env.uid == SUPERUSER_ID else self.partner_id
+            plan.message_post(body=message, author_id=author.id)
