@@ -370,6 +370,8 @@ class RsbPaymentPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("state", "draft") != "draft":
+                self._rsb_check_state_change(vals)
             self._rsb_normalize_partner(vals)
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("rsb.payment.plan") or _("New")
@@ -378,6 +380,7 @@ class RsbPaymentPlan(models.Model):
         return plans
 
     def write(self, vals):
+        self._rsb_check_state_change(vals)
         self._rsb_normalize_partner(vals)
         schedule_change = SCHEDULE_FIELDS & vals.keys()
         if schedule_change and self.filtered(lambda p: p.state != "draft"):
@@ -451,7 +454,7 @@ class RsbPaymentPlan(models.Model):
         for plan in self:
             plan._rsb_check_can_confirm()
         self._rsb_generate_lines()  # the invoices' balance may have moved since the draft
-        self.write({"state": "active"})
+        self._rsb_set_state("active")
         for plan in self:
             plan._rsb_register_down_payment()
         self._rsb_create_interest_invoices()
@@ -491,7 +494,7 @@ class RsbPaymentPlan(models.Model):
                     )
                 )
         running = self.filtered(lambda p: p.state == "active")
-        self.write({"state": "cancelled"})
+        self._rsb_set_state("cancelled")
         running._rsb_cancel_future_interest()
         running._rsb_resume_dunning()
         for plan in running:
@@ -546,6 +549,24 @@ class RsbPaymentPlan(models.Model):
         return self.payment_ids._get_records_action(name=_("Payments of %s", self.name))
 
     # ------------------------------------------------------------------ business
+    def _rsb_check_state_change(self, vals):
+        """The status follows the plan's buttons, payments and cron, on every path (form,
+        import, RPC): it is not written directly."""
+        if (
+            "state" in vals
+            and not self.env.context.get("rsb_plan_state_change")
+            and not self.env.su
+        ):
+            raise UserError(
+                _(
+                    "The status of a payment plan follows its buttons (Confirm, Cancel) and "
+                    "its payments; it cannot be set directly."
+                )
+            )
+
+    def _rsb_set_state(self, state, **vals):
+        self.with_context(rsb_plan_state_change=True).write({"state": state, **vals})
+
     @api.model
     def _rsb_normalize_partner(self, vals):
         """A plan belongs to the client company (commercial partner), not to a contact."""
@@ -821,7 +842,7 @@ class RsbPaymentPlan(models.Model):
             )
             if any(not move.currency_id.is_zero(move.amount_residual) for move in posted):
                 continue
-            plan.state = "done"
+            plan._rsb_set_state("done")
             plan._rsb_cancel_future_interest()  # paid off early: no further interest
             plan._rsb_resume_dunning()
             plan._rsb_log_event(
@@ -845,7 +866,7 @@ class RsbPaymentPlan(models.Model):
             date=format_date(self.env, line.date),
             days=days,
         )
-        self.write({"state": "broken", "break_date": today, "break_reason": reason})
+        self._rsb_set_state("broken", break_date=today, break_reason=reason)
         self._rsb_cancel_future_interest()
         self._rsb_resume_dunning()
         self._rsb_log_event(

@@ -166,6 +166,11 @@ class TestPaymentPlan(RSBReceivablesCommon):
     def test_terms_locked_once_confirmed(self):
         plan = self._confirmed_plan()
         with self.assertRaises(UserError):
+            plan.with_user(self.accountant).write({"state": "done"})
+        with self.assertRaises(UserError):
+            self._create_plan(self.inv2, state="active")
+        self.assertEqual(plan.state, "active")
+        with self.assertRaises(UserError):
             plan.write({"instalment_count": 3})
         with self.assertRaises(UserError):
             plan.unlink()
