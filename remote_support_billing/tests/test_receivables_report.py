@@ -294,7 +294,9 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
         self.assertEqual(dashboard.amount_old_credits, 75.0)
         self.assertEqual((dashboard.plans_active_count, dashboard.plans_broken_count), (1, 0))
         self.assertEqual(dashboard.plans_active_amount, 300.0)
-        plan.write({"state": "broken"})
+        with freeze_time("2026-07-20"):  # the first instalment is 5 days late
+            self.env["rsb.payment.plan"]._cron_rsb_payment_plans()
+        self.assertEqual(plan.state, "broken")
         dashboard = Dashboard.create({})
         self.assertEqual((dashboard.plans_active_count, dashboard.plans_broken_count), (0, 1))
 
