@@ -39,12 +39,16 @@ class RsbReceivablesDashboard(models.TransientModel):
     )
 
     # ------------------------------------------------------------------ domains
+    def _rsb_company(self):
+        # the form shows a new (unsaved) record: its company may not be set yet
+        return self.company_id._origin or self.env.company
+
     def _rsb_today(self):
         return fields.Date.context_today(self)
 
     def _rsb_overdue_domain(self):
         return [
-            ("company_id", "=", self.company_id.id),
+            ("company_id", "=", self._rsb_company().id),
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
@@ -59,7 +63,7 @@ class RsbReceivablesDashboard(models.TransientModel):
 
     def _rsb_collected_month_domain(self):
         return [
-            ("company_id", "=", self.company_id.id),
+            ("company_id", "=", self._rsb_company().id),
             ("partner_type", "=", "customer"),
             ("payment_type", "=", "inbound"),
             ("state", "in", ("in_process", "paid")),
@@ -68,7 +72,7 @@ class RsbReceivablesDashboard(models.TransientModel):
         ]
 
     def _rsb_plans_domain(self, state):
-        return [("company_id", "=", self.company_id.id), ("state", "=", state)]
+        return [("company_id", "=", self._rsb_company().id), ("state", "=", state)]
 
     # ------------------------------------------------------------------ computes
     @api.depends("company_id")
@@ -115,7 +119,7 @@ class RsbReceivablesDashboard(models.TransientModel):
     def _compute_deposits(self):
         Report = self.env["rsb.deposit.held.report"]
         for dashboard in self:
-            domain = [("company_id", "=", dashboard.company_id.id)]
+            domain = [("company_id", "=", dashboard._rsb_company().id)]
             by_kind = dict(Report._read_group(domain, ["kind"], ["amount:sum"]))
             dashboard.amount_deposits = by_kind.get("deposit", 0.0)
             dashboard.amount_credits = by_kind.get("credit", 0.0)
@@ -132,7 +136,7 @@ class RsbReceivablesDashboard(models.TransientModel):
                 state: (count, remaining)
                 for state, count, remaining in Plan._read_group(
                     [
-                        ("company_id", "=", dashboard.company_id.id),
+                        ("company_id", "=", dashboard._rsb_company().id),
                         ("state", "in", ("active", "broken")),
                     ],
                     ["state"],
@@ -199,7 +203,7 @@ class RsbReceivablesDashboard(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "remote_support_billing.rsb_deposit_held_report_action"
         )
-        action["domain"] = [("company_id", "=", self.company_id.id)]
+        action["domain"] = [("company_id", "=", self._rsb_company().id)]
         return action
 
     def action_open_plans_active(self):
