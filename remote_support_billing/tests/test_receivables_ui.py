@@ -41,3 +41,18 @@ class TestReceivablesBackend(RSBReceivablesCommon, HttpCase):
             "rsb_receivables_backend",
             login=self.accountant.login,
         )
+
+    def test_plan_from_client_form(self):
+        invoice = self._create_invoice(
+            self.client_b, 90.0, fields.Date.context_today(self.env.user) - timedelta(days=30)
+        )
+        self.start_tour(
+            f"/odoo/res.partner/{self.client_b.id}",
+            "rsb_payment_plan_backend",
+            login=self.accountant.login,
+        )
+        plan = self.env["rsb.payment.plan"].search([("partner_id", "=", self.client_b.id)])
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(len(plan.line_ids), 3)
+        self.assertIn(invoice, plan.invoice_ids)
+        self.assertEqual(invoice.rsb_dunning_pause_reason, "payment_plan")

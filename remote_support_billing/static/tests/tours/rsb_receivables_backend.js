@@ -89,3 +89,46 @@ registry.category("web_tour.tours").add("rsb_receivables_backend", {
         },
     ],
 });
+
+// From the client's form, the accountant drafts a plan for its overdue invoices and
+// confirms it.
+registry.category("web_tour.tours").add("rsb_payment_plan_backend", {
+    steps: () => [
+        {
+            content: "New payment plan from the client",
+            trigger: '.o_form_view button[name="action_rsb_new_payment_plan"]',
+            run: "click",
+        },
+        {
+            content: "See the invoices the plan covers",
+            trigger: '.o_notebook .nav-link:contains("Invoices")',
+            run: "click",
+        },
+        {
+            content: "The client's overdue invoices are proposed",
+            trigger: '.o_field_widget[name="invoice_ids"] .o_data_row:contains("INV/")',
+        },
+        {
+            content: "Three instalments",
+            trigger: '.o_field_widget[name="instalment_count"] input',
+            run: "edit 3",
+        },
+        {
+            content: "Confirm",
+            trigger: '.o_form_view button[name="action_confirm"]',
+            run: "click",
+        },
+        {
+            content: "The plan is on track, with its schedule",
+            trigger:
+                '.o_statusbar_status button[aria-checked="true"]:contains("On Track")',
+        },
+        {
+            trigger: '.o_notebook .nav-link:contains("Schedule")',
+            run: "click",
+        },
+        {
+            trigger: '.o_field_widget[name="line_ids"] .o_data_row:nth-child(3)',
+        },
+    ],
+});
