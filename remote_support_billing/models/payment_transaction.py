@@ -13,11 +13,15 @@ class PaymentTransaction(models.Model):
     )
 
     def _create_payment(self, **extra_create_values):
-        """An instalment paid online: the payment carries its plan and instalment, so that
-        posting it applies it as the schedule says (see `account.payment.action_post`)."""
+        """An instalment paid online: the payment is the plan client's and carries its plan
+        and instalment, so that posting it applies it as the schedule says (see
+        `account.payment.action_post`)."""
         if self.rsb_plan_line_id:
-            extra_create_values.setdefault("rsb_payment_plan_id", self.rsb_plan_line_id.plan_id.id)
+            plan = self.rsb_plan_line_id.plan_id
+            extra_create_values.setdefault("rsb_payment_plan_id", plan.id)
             extra_create_values.setdefault("rsb_plan_line_id", self.rsb_plan_line_id.id)
+            # paid through the plan's link by whoever holds it: it is the client's payment
+            extra_create_values.setdefault("partner_id", plan.partner_id.id)
         return super()._create_payment(**extra_create_values)
 
     def _log_message_on_linked_documents(self, message):

@@ -164,6 +164,27 @@ class TestPortalAccount(RSBReceivablesCommon, HttpCase):
             any(tx.reference in body for body in self.plan_a.message_ids.mapped("body"))
         )
 
+    def test_pay_from_the_email_link_without_logging_in(self):
+        """The schedule email's link (access token) is enough to pay; the payment is the
+        plan client's whoever pays."""
+        values = self.make_jsonrpc_request(
+            f"/my/payment_plans/{self.plan_b.id}/transaction",
+            self._transaction_values(access_token=self.plan_b._portal_ensure_token()),
+        )
+        tx = self.env["payment.transaction"].search([("reference", "=", values["reference"])])
+        self.assertEqual(tx.partner_id, self.client_b)
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        values = self.make_jsonrpc_request(
+            f"/my/payment_plans/{self.plan_b.id}/transaction",
+            self._transaction_values(access_token=self.plan_b.access_token),
+        )
+        tx = self.env["payment.transaction"].search([("reference", "=", values["reference"])])
+        tx._process_notification_data({"simulated_state": "done"})
+        tx._post_process()
+        self.assertEqual(tx.payment_id.partner_id, self.client_b)
+        self.assertEqual(tx.payment_id.rsb_payment_plan_id, self.plan_b)
+        self.assertEqual(self.plan_b.line_ids.sorted("sequence")[0].state, "paid")
+
     def test_transaction_refused_on_another_clients_plan(self):
         self.authenticate(self.portal_a.login, self.portal_a.login)
         Tx = self.env["payment.transaction"]
