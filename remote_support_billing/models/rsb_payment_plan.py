@@ -95,7 +95,8 @@ class RsbPaymentPlan(models.Model):
         string="Amount Owed",
         compute="_compute_amount_due",
         store=True,
-        help="Open balance of the invoices, frozen when the plan is confirmed.",
+        help="Open balance of the invoices when they were selected, refreshed and frozen when "
+        "the plan is confirmed.",
     )
     down_payment = fields.Monetary(
         string="Paid Now", tracking=True, help="Down payment received when the plan is agreed."
@@ -145,19 +146,23 @@ class RsbPaymentPlan(models.Model):
     amount_scheduled = fields.Monetary(
         string="Total of Instalments", compute="_compute_schedule_totals", store=True
     )
+    # Read from the books when displayed (not stored: storing them would make every change of
+    # any invoice's balance look for plans to recompute), as the system: a client reading
+    # their plan cannot read draft interest invoices.
     amount_collected = fields.Monetary(
         string="Collected",
         compute="_compute_amount_collected",
-        store=True,
+        compute_sudo=True,
         help="Paid since the plan started, the down payment excepted: principal paid on the "
         "invoices plus interest paid.",
     )
     amount_remaining = fields.Monetary(
-        string="Remaining", compute="_compute_amount_collected", store=True
+        string="Remaining", compute="_compute_amount_collected", compute_sudo=True
     )
     amount_open = fields.Monetary(
         string="Open Balance",
         compute="_compute_amount_open",
+        compute_sudo=True,
         help="What the client still owes on the plan's invoices and posted interest.",
     )
     next_line_id = fields.Many2one(
@@ -202,8 +207,10 @@ class RsbPaymentPlan(models.Model):
         for plan in self:
             plan.invoice_count = len(plan.invoice_ids)
 
-    @api.depends("invoice_ids.amount_residual", "state")
+    @api.depends("invoice_ids", "state")
     def _compute_amount_due(self):
+        # Not triggered by the invoices' balances (that would cost a query on every payment
+        # of any invoice): action_confirm refreshes it before building the final schedule.
         for plan in self:
             if plan.state == "draft" or not plan.id:
                 plan.amount_due = sum(plan.invoice_ids.mapped("amount_residual"))
@@ -451,9 +458,11 @@ class RsbPaymentPlan(models.Model):
     def action_confirm(self):
         """Start the plan: register what is paid now, prepare the interest invoices, pause
         dunning on the invoices and send the client the schedule."""
+        # the invoices' balance may have moved since the draft was saved
+        self.env.add_to_compute(self._fields["amount_due"], self)
         for plan in self:
             plan._rsb_check_can_confirm()
-        self._rsb_generate_lines()  # the invoices' balance may have moved since the draft
+        self._rsb_generate_lines()
         self._rsb_set_state("active")
         for plan in self:
             plan._rsb_register_down_payment()
@@ -946,9 +955,9 @@ class RsbPaymentPlan(models.Model):
             due_interest.action_post()
         self.search([("state", "=", "active")])._rsb_check_done()
         late_lines = Line.search(
-            [("plan_id.state", "=", "active"), ("state", "!=", "paid"), ("date", "<", today)],
+            [("plan_id.state", "=", "active"), ("date", "<", today)],
             order="plan_id, sequence",
-        )
+        ).filtered(lambda line: line.state != "paid")
         for plan, lines in late_lines.grouped("plan_id").items():
             limit = today - timedelta(days=plan.company_id.rsb_plan_break_days)
             missed = lines.filtered(lambda line, limit=limit: line.date <= limit)[:1]

@@ -35,17 +35,18 @@ class RsbPaymentPlanLine(models.Model):
     payment_ids = fields.One2many(
         comodel_name="account.payment", inverse_name="rsb_plan_line_id", string="Payments"
     )
-    amount_paid = fields.Monetary(compute="_compute_amount_paid", store=True)
+    amount_paid = fields.Monetary(compute="_compute_amount_paid", compute_sudo=True)
     amount_residual = fields.Monetary(
-        string="Left to Pay", compute="_compute_amount_paid", store=True
+        string="Left to Pay", compute="_compute_amount_paid", compute_sudo=True
     )
     state = fields.Selection(
-        selection=LINE_STATES, compute="_compute_amount_paid", store=True, index=True
+        selection=LINE_STATES, compute="_compute_amount_paid", compute_sudo=True
     )
 
     @api.depends("amount", "sequence", "plan_id.amount_collected")
     def _compute_amount_paid(self):
-        """What was collected on the plan pays its instalments in order."""
+        """What was collected on the plan pays its instalments in order (not stored, like
+        the plan's collected amount it comes from)."""
         for plan, lines in self.grouped("plan_id").items():
             available = plan.amount_collected
             for line in plan.line_ids.sorted("sequence"):

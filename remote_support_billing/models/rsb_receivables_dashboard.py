@@ -132,21 +132,21 @@ class RsbReceivablesDashboard(models.TransientModel):
     def _compute_plans(self):
         Plan = self.env["rsb.payment.plan"]
         for dashboard in self:
-            by_state = {
-                state: (count, remaining)
-                for state, count, remaining in Plan._read_group(
+            counts = dict(
+                Plan._read_group(
                     [
                         ("company_id", "=", dashboard._rsb_company().id),
                         ("state", "in", ("active", "broken")),
                     ],
                     ["state"],
-                    ["__count", "amount_remaining:sum"],
+                    ["__count"],
                 )
-            }
-            dashboard.plans_active_count, dashboard.plans_active_amount = by_state.get(
-                "active", (0, 0.0)
             )
-            dashboard.plans_broken_count = by_state.get("broken", (0, 0.0))[0]
+            dashboard.plans_active_count = counts.get("active", 0)
+            dashboard.plans_broken_count = counts.get("broken", 0)
+            # what is left comes from the books: read in batch for all the running plans
+            running = Plan.search(dashboard._rsb_plans_domain("active"))
+            dashboard.plans_active_amount = sum(running.mapped("amount_remaining"))
 
     @api.depends("company_id")
     def _compute_month(self):

@@ -351,12 +351,14 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
             )
             return self.env.cr.sql_log_count - before
 
+        self._plan(self.a_may).action_confirm()
         count_queries()  # warm the caches (access rules, currencies)
         small = count_queries()
         for day in range(1, 11):
-            self._create_invoice(self.client_trusted, 10.0 * day, f"2026-05-{day:02d}")
-        plan = self._plan(self.a_may)
-        plan.action_confirm()
+            invoice = self._create_invoice(self.client_trusted, 10.0 * day, f"2026-05-{day:02d}")
+            if day % 3 == 0:
+                self._plan(invoice).action_confirm()
+        self.assertEqual(len(self.env["rsb.payment.plan"].search([("state", "=", "active")])), 4)
         count_queries()
         self.assertEqual(count_queries(), small)
 
