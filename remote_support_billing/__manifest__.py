@@ -24,9 +24,12 @@
     "data": [
         "security/remote_support_billing_security.xml",
         "security/ir.model.access.csv",
+        "security/rsb_receivables_security.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/rsb_agreement_data.xml",
+        "data/rsb_payment_plan_data.xml",
+        "data/rsb_payment_plan_mail_template_data.xml",
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
@@ -35,6 +38,14 @@
         "views/rsb_agreement_views.xml",
         "views/portal_templates.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",
+        "views/rsb_payment_plan_views.xml",
+        "views/rsb_receivable_aging_report_views.xml",
+        "views/rsb_deposit_held_report_views.xml",
+        "views/rsb_collections_report_views.xml",
+        "views/res_config_settings_receivables_views.xml",
+        "views/rsb_portal_templates.xml",
+        "wizards/rsb_dso_wizard_views.xml",
+        "views/rsb_receivables_dashboard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

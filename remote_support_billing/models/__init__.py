@@ -10,3 +10,9 @@ from . import account_analytic_line
 from . import account_move
 from . import account_payment
 from . import payment_transaction
+from . import rsb_payment_plan
+from . import rsb_payment_plan_line
+from . import rsb_receivable_aging_report
+from . import rsb_deposit_held_report
+from . import rsb_collections_report
+from . import rsb_receivables_dashboard

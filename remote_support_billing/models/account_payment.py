@@ -1,13 +1,53 @@
-from odoo import models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
 
+    rsb_payment_plan_id = fields.Many2one(
+        comodel_name="rsb.payment.plan",
+        string="Payment Plan",
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="When posted, the payment is applied as the plan's schedule says: the "
+        "instalment's interest first, then the plan's invoices, oldest first.",
+    )
+    rsb_plan_line_id = fields.Many2one(
+        comodel_name="rsb.payment.plan.line",
+        string="Instalment",
+        copy=False,
+        index="btree_not_null",
+        domain="[('plan_id', '=', rsb_payment_plan_id)]",
+    )
+
+    @api.constrains("rsb_payment_plan_id", "rsb_plan_line_id", "partner_id")
+    def _check_rsb_payment_plan(self):
+        for payment in self.filtered("rsb_payment_plan_id"):
+            plan = payment.rsb_payment_plan_id
+            if payment.rsb_plan_line_id and payment.rsb_plan_line_id.plan_id != plan:
+                raise ValidationError(
+                    _(
+                        "Instalment %(seq)s is not part of plan %(plan)s.",
+                        seq=payment.rsb_plan_line_id.sequence,
+                        plan=plan.name,
+                    )
+                )
+            if payment.partner_id.commercial_partner_id != plan.partner_id:
+                raise ValidationError(
+                    _(
+                        "Payment plan %(plan)s is %(client)s's: the payment must come from them.",
+                        plan=plan.name,
+                        client=plan.partner_id.display_name,
+                    )
+                )
+
     def action_post(self):
         """A refund of an unused deposit is prepared as a draft outbound payment linked to
         its settle-up credit note (`invoice_ids`); once the accountant confirms it, it pays
-        that credit note (reconciled on the client's receivable account)."""
+        that credit note (reconciled on the client's receivable account). A payment of a
+        payment plan is applied as the plan's schedule says."""
         res = super().action_post()
         for payment in self.filtered("move_id"):
             credit_notes = payment.invoice_ids.filtered(
@@ -21,4 +61,12 @@ class AccountPayment(models.Model):
             (payment.move_id.line_ids + credit_notes.line_ids).filtered(
                 lambda line, account=account: line.account_id == account and not line.reconciled
             ).reconcile()
+        plan_payments = self.filtered(
+            lambda p: p.rsb_payment_plan_id
+            and p.payment_type == "inbound"
+            and p.move_id.state == "posted"
+        )
+        for payment in plan_payments:
+            payment.rsb_payment_plan_id._rsb_apply_payment(payment)
+        plan_payments.rsb_payment_plan_id._rsb_check_done()
         return res

@@ -1,5 +1,5 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 
 class ResCompany(models.Model):
@@ -77,3 +77,29 @@ class ResCompany(models.Model):
         )
         self.sudo().rsb_deposit_account_id = account
         return account
+
+    # Payment plans and the receivables reports.
+    rsb_plan_break_days = fields.Integer(
+        string="Break Payment Plan After (days late)",
+        default=5,
+        help="A payment plan breaks when one of its instalments is still unpaid this many "
+        "days after its date: dunning resumes on its invoices.",
+    )
+    rsb_unclaimed_credit_months = fields.Integer(
+        string="Flag Credits Older Than (months)",
+        default=12,
+        help="Deposits and credits held for a client longer than this are flagged in the "
+        "Deposits Held report (unclaimed property rules differ by state and country). "
+        "0 flags nothing.",
+    )
+
+    @api.constrains("rsb_plan_break_days", "rsb_unclaimed_credit_months")
+    def _check_rsb_receivable_settings(self):
+        for company in self:
+            if company.rsb_plan_break_days < 0 or company.rsb_unclaimed_credit_months < 0:
+                raise ValidationError(
+                    _(
+                        "The days before a payment plan breaks and the months before a credit "
+                        "is flagged cannot be negative."
+                    )
+                )

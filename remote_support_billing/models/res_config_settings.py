@@ -16,3 +16,7 @@ class ResConfigSettings(models.TransientModel):
     rsb_unused_deposit_policy = fields.Selection(
         related="company_id.rsb_unused_deposit_policy", readonly=False
     )
+    rsb_plan_break_days = fields.Integer(related="company_id.rsb_plan_break_days", readonly=False)
+    rsb_unclaimed_credit_months = fields.Integer(
+        related="company_id.rsb_unclaimed_credit_months", readonly=False
+    )

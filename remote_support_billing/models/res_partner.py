@@ -275,3 +275,45 @@ class ResPartner(models.Model):
                 ),
                 user_id=(manager or self.env.user).id,
             )
+
+    # Payment plans (see rsb.payment.plan)
+    rsb_payment_plan_count = fields.Integer(
+        string="Payment Plans",
+        compute="_compute_rsb_payment_plan_count",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+
+    def _compute_rsb_payment_plan_count(self):
+        counts = dict(
+            self.env["rsb.payment.plan"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.rsb_payment_plan_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_rsb_view_payment_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "remote_support_billing.rsb_payment_plan_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_rsb_new_payment_plan(self):
+        """A new plan for the client's overdue invoices."""
+        self.ensure_one()
+        client = self.commercial_partner_id
+        overdue = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", client.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
+            ]
+        )
+        return self.env["rsb.payment.plan"]._rsb_action_new(client, overdue)

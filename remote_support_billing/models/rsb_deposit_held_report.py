@@ -1,0 +1,125 @@
+from odoo import _, fields, models
+from odoo.tools import SQL
+
+
+class RsbDepositHeldReport(models.Model):
+    """Money held for clients, one row per document, in the company's currency:
+
+    - deposits received but not applied yet: the paid part of the deposit invoices of
+      tickets not settled (at most what the invoice put on the customer deposits account);
+    - credits kept: what is left on posted customer credit notes (e.g. unused deposits
+      kept as credit by the settle-up).
+
+    Rows older than the company's "Flag Credits Older Than (months)" are flagged: unclaimed
+    property (escheat) rules differ by state and country, the flag only says where to look.
+    """
+
+    _name = "rsb.deposit.held.report"
+    _description = "Deposits and Credits Held"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date, id"
+
+    kind = fields.Selection(
+        selection=[("deposit", "Deposit Not Applied"), ("credit", "Credit Kept")],
+        readonly=True,
+    )
+    move_id = fields.Many2one(comodel_name="account.move", string="Document", readonly=True)
+    ticket_id = fields.Many2one(comodel_name="helpdesk.ticket", string="Ticket", readonly=True)
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Client", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
+    date = fields.Date(readonly=True)
+    age_days = fields.Integer(string="Age (days)", readonly=True, aggregator="max")
+    amount = fields.Monetary(string="Held", readonly=True)
+    older_than_threshold = fields.Boolean(
+        string="Older Than Threshold",
+        readonly=True,
+        help="Held longer than the company's threshold: check the unclaimed property rules "
+        "of the client's state or country.",
+    )
+
+    _depends = {
+        "account.move": [
+            "move_type",
+            "state",
+            "commercial_partner_id",
+            "company_id",
+            "invoice_date",
+            "date",
+            "amount_total_signed",
+            "amount_residual_signed",
+            "rsb_deposit_ticket_id",
+        ],
+        "account.move.line": ["balance", "account_id", "move_id"],
+        "helpdesk.ticket": ["rsb_settled"],
+        "res.company": ["rsb_deposit_account_id", "rsb_unclaimed_credit_months"],
+    }
+
+    @property
+    def _table_query(self):
+        today = fields.Date.context_today(self)
+        age = SQL("(%s::date - COALESCE(m.invoice_date, m.date))", today)
+        old = SQL(
+            """(company.rsb_unclaimed_credit_months > 0
+                AND COALESCE(m.invoice_date, m.date)
+                    < (%s::date
+                       - make_interval(months => company.rsb_unclaimed_credit_months))::date)""",
+            today,
+        )
+        return SQL(
+            """
+            SELECT m.id AS id,
+                   'deposit' AS kind,
+                   m.id AS move_id,
+                   m.rsb_deposit_ticket_id AS ticket_id,
+                   m.commercial_partner_id AS partner_id,
+                   m.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   COALESCE(m.invoice_date, m.date) AS date,
+                   %(age)s AS age_days,
+                   LEAST(m.amount_total_signed - m.amount_residual_signed, deposit.amount)
+                       AS amount,
+                   %(old)s AS older_than_threshold
+              FROM account_move m
+              JOIN res_company company ON company.id = m.company_id
+              JOIN helpdesk_ticket ticket ON ticket.id = m.rsb_deposit_ticket_id
+              JOIN LATERAL (
+                   SELECT -SUM(line.balance) AS amount
+                     FROM account_move_line line
+                    WHERE line.move_id = m.id
+                      AND line.account_id = company.rsb_deposit_account_id
+                   ) deposit ON TRUE
+             WHERE m.move_type = 'out_invoice'
+               AND m.state = 'posted'
+               AND NOT COALESCE(ticket.rsb_settled, FALSE)
+               AND m.amount_total_signed - m.amount_residual_signed > 0
+               AND deposit.amount > 0
+            UNION ALL
+            SELECT m.id AS id,
+                   'credit' AS kind,
+                   m.id AS move_id,
+                   NULL AS ticket_id,
+                   m.commercial_partner_id AS partner_id,
+                   m.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   COALESCE(m.invoice_date, m.date) AS date,
+                   %(age)s AS age_days,
+                   -m.amount_residual_signed AS amount,
+                   %(old)s AS older_than_threshold
+              FROM account_move m
+              JOIN res_company company ON company.id = m.company_id
+             WHERE m.move_type = 'out_refund'
+               AND m.state = 'posted'
+               AND m.amount_residual != 0
+            """,
+            age=age,
+            old=old,
+        )
+
+    def action_open_move(self):
+        self.ensure_one()
+        return self.move_id._get_records_action(name=self.move_id.display_name)
+
+    def action_open_moves(self):
+        return self.move_id._get_records_action(name=_("Deposits and Credits"))

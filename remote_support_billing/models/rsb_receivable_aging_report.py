@@ -1,0 +1,115 @@
+from odoo import _, fields, models
+from odoo.tools import SQL
+
+AGING_BUCKETS = [
+    ("current", "Not Due"),
+    ("1_30", "1-30 Days"),
+    ("31_60", "31-60 Days"),
+    ("61_90", "61-90 Days"),
+    ("90_plus", "Over 90 Days"),
+]
+
+
+class RsbReceivableAgingReport(models.Model):
+    """Open customer invoices and credit notes by how late they are, one row per document,
+    in the company's currency (credit notes negative). Buckets are computed against today
+    when the report is read."""
+
+    _name = "rsb.receivable.aging.report"
+    _description = "Receivables Aging"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date_due, id"
+
+    move_id = fields.Many2one(comodel_name="account.move", string="Document", readonly=True)
+    move_type = fields.Selection(
+        selection=[("out_invoice", "Invoice"), ("out_refund", "Credit Note")],
+        string="Type",
+        readonly=True,
+    )
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Client", readonly=True)
+    user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
+    invoice_date = fields.Date(readonly=True)
+    date_due = fields.Date(string="Due Date", readonly=True)
+    days_overdue = fields.Integer(string="Days Overdue", readonly=True, aggregator="max")
+    bucket = fields.Selection(selection=AGING_BUCKETS, string="Age", readonly=True)
+    amount_residual = fields.Monetary(string="Open Amount", readonly=True)
+    amount_current = fields.Monetary(string="Not Due", readonly=True)
+    amount_1_30 = fields.Monetary(string="1-30", readonly=True)
+    amount_31_60 = fields.Monetary(string="31-60", readonly=True)
+    amount_61_90 = fields.Monetary(string="61-90", readonly=True)
+    amount_90_plus = fields.Monetary(string="90+", readonly=True)
+
+    _depends = {
+        "account.move": [
+            "move_type",
+            "state",
+            "commercial_partner_id",
+            "invoice_user_id",
+            "company_id",
+            "invoice_date",
+            "invoice_date_due",
+            "amount_residual",
+            "amount_residual_signed",
+        ],
+    }
+
+    @property
+    def _table_query(self):
+        today = fields.Date.context_today(self)
+        days = SQL("(%s::date - COALESCE(m.invoice_date_due, m.invoice_date, m.date))", today)
+        bucket = SQL(
+            """CASE WHEN %(days)s <= 0 THEN 'current'
+                    WHEN %(days)s <= 30 THEN '1_30'
+                    WHEN %(days)s <= 60 THEN '31_60'
+                    WHEN %(days)s <= 90 THEN '61_90'
+                    ELSE '90_plus' END""",
+            days=days,
+        )
+
+        def in_bucket(name):
+            return SQL("CASE WHEN %s = %s THEN m.amount_residual_signed ELSE 0.0 END", bucket, name)
+
+        return SQL(
+            """
+            SELECT m.id AS id,
+                   m.id AS move_id,
+                   m.move_type AS move_type,
+                   m.commercial_partner_id AS partner_id,
+                   m.invoice_user_id AS user_id,
+                   m.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   m.invoice_date AS invoice_date,
+                   COALESCE(m.invoice_date_due, m.invoice_date, m.date) AS date_due,
+                   GREATEST(%(days)s, 0) AS days_overdue,
+                   %(bucket)s AS bucket,
+                   m.amount_residual_signed AS amount_residual,
+                   %(current)s AS amount_current,
+                   %(b30)s AS amount_1_30,
+                   %(b60)s AS amount_31_60,
+                   %(b90)s AS amount_61_90,
+                   %(b90p)s AS amount_90_plus
+              FROM account_move m
+              JOIN res_company company ON company.id = m.company_id
+             WHERE m.move_type IN ('out_invoice', 'out_refund')
+               AND m.state = 'posted'
+               AND m.amount_residual != 0
+            """,
+            days=days,
+            bucket=bucket,
+            current=in_bucket("current"),
+            b30=in_bucket("1_30"),
+            b60=in_bucket("31_60"),
+            b90=in_bucket("61_90"),
+            b90p=in_bucket("90_plus"),
+        )
+
+    def action_open_move(self):
+        self.ensure_one()
+        return self.move_id._get_records_action(name=self.move_id.display_name)
+
+    def action_open_moves(self):
+        """The selected rows' invoices and credit notes, to act on them."""
+        return self.move_id._get_records_action(name=_("Open Receivables"))

@@ -1,0 +1,147 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class RsbDsoWizard(models.TransientModel):
+    """Days Sales Outstanding over a period, per client and overall:
+
+        DSO = receivables at the end of the period / credit sales of the period
+              * days in the period
+
+    Receivables: balance of the receivable accounts on the last day (posted entries).
+    Credit sales: customer invoices less credit notes dated in the period, taxes included
+    (as the receivables are), deposit invoices excluded (an advance is not a sale).
+    All in the company's currency.
+    """
+
+    _name = "rsb.dso.wizard"
+    _description = "Days Sales Outstanding"
+
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) - relativedelta(days=89),
+    )
+    date_to = fields.Date(
+        string="To", required=True, default=lambda self: fields.Date.context_today(self)
+    )
+    days = fields.Integer(string="Days in Period", compute="_compute_days")
+    line_ids = fields.One2many(
+        comodel_name="rsb.dso.wizard.line", inverse_name="wizard_id", string="Clients"
+    )
+    amount_receivable = fields.Monetary(string="Receivables at End", readonly=True)
+    amount_sales = fields.Monetary(string="Credit Sales", readonly=True)
+    dso = fields.Float(string="DSO (days)", digits=(16, 1), readonly=True)
+    computed = fields.Boolean(readonly=True)
+
+    @api.depends("date_from", "date_to")
+    def _compute_days(self):
+        for wizard in self:
+            if wizard.date_from and wizard.date_to:
+                wizard.days = (wizard.date_to - wizard.date_from).days + 1
+            else:
+                wizard.days = 0
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.date_from > wizard.date_to:
+                raise ValidationError(_("The period must start before it ends."))
+
+    def action_compute(self):
+        self.ensure_one()
+        receivables, sales = self._rsb_get_figures()
+        partners = self.env["res.partner"].browse(receivables) | self.env["res.partner"].browse(
+            sales
+        )
+        currency = self.currency_id
+        self.line_ids.unlink()
+        self.env["rsb.dso.wizard.line"].create(
+            [
+                {
+                    "wizard_id": self.id,
+                    "partner_id": partner.id,
+                    "amount_receivable": receivables.get(partner.id, 0.0),
+                    "amount_sales": sales.get(partner.id, 0.0),
+                    "dso": self._rsb_dso(
+                        receivables.get(partner.id, 0.0), sales.get(partner.id, 0.0)
+                    ),
+                }
+                for partner in partners.sorted("display_name")
+                if not (
+                    currency.is_zero(receivables.get(partner.id, 0.0))
+                    and currency.is_zero(sales.get(partner.id, 0.0))
+                )
+            ]
+        )
+        total_receivable = currency.round(sum(receivables.values()))
+        total_sales = currency.round(sum(sales.values()))
+        self.write(
+            {
+                "amount_receivable": total_receivable,
+                "amount_sales": total_sales,
+                "dso": self._rsb_dso(total_receivable, total_sales),
+                "computed": True,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "remote_support_billing.rsb_dso_wizard_line_action"
+        )
+        action["domain"] = [("wizard_id", "=", self.id)]
+        return action
+
+    def _rsb_dso(self, receivable, sales):
+        if self.currency_id.compare_amounts(sales, 0.0) <= 0:
+            return 0.0
+        return round(receivable / sales * self.days, 1)
+
+    def _rsb_get_figures(self):
+        """({client id: receivables at the end}, {client id: credit sales}), each from one
+        grouped query, per commercial partner."""
+        company = self.company_id
+        receivable_groups = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("parent_state", "=", "posted"),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("date", "<=", self.date_to),
+                ("partner_id", "!=", False),
+            ],
+            ["partner_id"],
+            ["balance:sum"],
+        )
+        receivables = {}
+        for partner, balance in receivable_groups:
+            client = partner.commercial_partner_id.id
+            receivables[client] = receivables.get(client, 0.0) + balance
+        sales_groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("invoice_date", ">=", self.date_from),
+                ("invoice_date", "<=", self.date_to),
+                ("rsb_deposit_ticket_id", "=", False),
+            ],
+            ["commercial_partner_id"],
+            ["amount_total_signed:sum"],
+        )
+        sales = {partner.id: amount for partner, amount in sales_groups}
+        return receivables, sales

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class RsbDsoWizardLine(models.TransientModel):
+    _name = "rsb.dso.wizard.line"
+    _description = "Days Sales Outstanding per Client"
+    _order = "dso desc, id"
+
+    wizard_id = fields.Many2one(comodel_name="rsb.dso.wizard", required=True, ondelete="cascade")
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Client", readonly=True)
+    currency_id = fields.Many2one(related="wizard_id.currency_id")
+    amount_receivable = fields.Monetary(string="Receivables at End", readonly=True)
+    amount_sales = fields.Monetary(string="Credit Sales", readonly=True)
+    dso = fields.Float(
+        string="DSO (days)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="max",
+        help="Receivables at the end / credit sales of the period * days in the period; "
+        "0 when the client had no credit sales in the period.",
+    )
