@@ -6,3 +6,10 @@ from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import account_analytic_line
 from . import account_move
+from . import rsb_dunning_level
+from . import rsb_dunning_lock
+from . import rsb_dunning_run
+from . import rsb_dunning_run_line
+from . import rsb_dunning_history
+from . import rsb_dunning_fee
+from . import rsb_dunning_letter

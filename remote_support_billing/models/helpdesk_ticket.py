@@ -288,3 +288,35 @@ class HelpdeskTicket(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
 
+
+    # ------------------------------------------------------------------ credit hold
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        # Checked on the created records so that every path is covered (back office, portal
+        # form, email gateway, import, RPC), whatever default set the client.
+        tickets._rsb_check_credit_hold()
+        return tickets
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "stage_id" in vals or "partner_id" in vals:
+            self._rsb_check_credit_hold(moving=True)
+        return res
+
+    def _rsb_check_credit_hold(self, moving=False):
+        """No new ticket, and no ticket moved to an open stage, for a client on credit hold."""
+        held = self.filtered(lambda t: t.commercial_partner_id.rsb_credit_hold)
+        if moving:
+            held = held.filtered(lambda t: not t.stage_id.closed)
+        if held:
+            raise UserError(self._rsb_credit_hold_message(held.commercial_partner_id[:1]))
+
+    @api.model
+    def _rsb_credit_hold_message(self, partner):
+        return _(
+            "%s is on credit hold: no new ticket can be created or scheduled until the "
+            "overdue invoices are paid. The client can pay them in the portal; an accountant "
+            "or helpdesk manager can lift the hold.",
+            partner.sudo().display_name,
+        )

@@ -16,3 +16,13 @@ class ResConfigSettings(models.TransientModel):
     rsb_unused_deposit_policy = fields.Selection(
         related="company_id.rsb_unused_deposit_policy", readonly=False
     )
+    rsb_collections_threshold = fields.Monetary(
+        related="company_id.rsb_collections_threshold", readonly=False,
+        currency_field="currency_id",
+    )
+    rsb_bad_debt_account_id = fields.Many2one(
+        related="company_id.rsb_bad_debt_account_id", readonly=False
+    )
+
+    def action_rsb_create_default_dunning_levels(self):
+        return self.company_id.action_rsb_create_default_dunning_levels()
