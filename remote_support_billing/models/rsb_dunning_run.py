@@ -314,6 +314,7 @@ class RsbDunningRun(models.Model):
     def _rsb_execute_lines(self, lines):
         """Execute the lines (clients) of this run, on the invoices as they are now."""
         self.ensure_one()
+        self.check_access("write")  # who may execute the run may dun its clients
         levels = self._rsb_levels()
         plan = self._rsb_plan(partner_ids=lines.partner_id.ids)
         history_vals, level_updates, invoice_notes = [], [], []

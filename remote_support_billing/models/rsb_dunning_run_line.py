@@ -74,9 +74,13 @@ class RsbDunningRunLine(models.Model):
 
     # ------------------------------------------------------------------ business
     def _rsb_apply_level(self, new_rows, fees):
-        """Do what the line's level does for the client, once. Returns what was done."""
+        """Do what the line's level does for the client, once. Returns what was done.
+
+        The caller may execute the run (checked by `_rsb_execute_lines`); the client-side
+        effects (chatter, activity, attachment, SMS) are done in sudo: an accountant may dun
+        a client without the right to edit contacts."""
         self.ensure_one()
-        level, partner = self.level_id, self.partner_id
+        level, partner = self.level_id, self.partner_id.sudo()
         labels = []
         if fees:
             labels.append(self._rsb_charge_fees(fees))
@@ -174,7 +178,7 @@ class RsbDunningRunLine(models.Model):
             attachments |= self._rsb_invoice_pdf_attachments()
         if self.letter_id:
             attachments |= self.letter_id.attachment_id
-        self.partner_id.with_context(mail_notify_force_send=False).message_post(
+        self.partner_id.sudo().with_context(mail_notify_force_send=False).message_post(
             subject=subject,
             body=body,
             partner_ids=recipient.ids,
@@ -190,7 +194,7 @@ class RsbDunningRunLine(models.Model):
     def _rsb_send_sms(self):
         """Queue an SMS to the client's mobile (Odoo SMS), posted in their chatter."""
         self.ensure_one()
-        partner = self.partner_id
+        partner = self.partner_id.sudo()
         template = self.level_id.sms_template_id
         number = partner.mobile or partner.phone
         if not number:
@@ -211,7 +215,7 @@ class RsbDunningRunLine(models.Model):
         level = self.level_id
         user = level.activity_user_id or self.partner_id.user_id or self.run_id.user_id
         activity_type = level.activity_type_id or self.env.ref("mail.mail_activity_data_todo")
-        self.partner_id.activity_schedule(
+        self.partner_id.sudo().activity_schedule(
             activity_type_id=activity_type.id,
             summary=level.activity_summary or activity_type.name,
             note=_("%(amount)s overdue (%(count)s invoices), dunning level %(level)s.",
@@ -224,12 +228,12 @@ class RsbDunningRunLine(models.Model):
     def _rsb_send_letter(self):
         """Render the formal letter (PDF), attach it to the client and post it."""
         self.ensure_one()
-        partner = self.partner_id
+        partner = self.partner_id.sudo()
         content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
             "remote_support_billing.rsb_dunning_letter_report", self.ids
         )
         name = _("Dunning letter %(client)s %(date)s.pdf", client=partner.name, date=self.date)
-        attachment = self.env["ir.attachment"].create({
+        attachment = self.env["ir.attachment"].sudo().create({
             "name": name,
             "raw": content,
             "res_model": "res.partner",
@@ -314,7 +318,7 @@ class RsbDunningRunLine(models.Model):
 
     def _rsb_credit_hold(self):
         self.ensure_one()
-        partner = self.partner_id
+        partner = self.partner_id.sudo()
         if partner.rsb_credit_hold:
             return _("Already on credit hold")
         partner._rsb_place_credit_hold(_(
@@ -328,7 +332,7 @@ class RsbDunningRunLine(models.Model):
         """At or above the company's threshold: mark the client for collections; below it,
         propose a write-off (the accountant confirms it in the wizard)."""
         self.ensure_one()
-        partner = self.partner_id
+        partner = self.partner_id.sudo()
         threshold = self.company_id.rsb_collections_threshold
         if float_compare(self.amount_due, threshold,
                          precision_rounding=self.currency_id.rounding) >= 0:

@@ -1,0 +1,2 @@
+from . import test_dunning_levels
+from . import test_dunning_run

@@ -45,6 +45,12 @@ class RsbDunningPauseWizard(models.TransientModel):
         if self.res_model not in PAUSABLE_MODELS:
             raise UserError(_("Only clients and invoices can be paused."))
         records = self.env[self.res_model].browse(self.res_ids).exists()
+        if records._name == "res.partner":
+            # Accountants and helpdesk managers pause clients they may not otherwise edit
+            # (the same rule as the billing policy fields), so the write is done in sudo.
+            records.check_access("read")
+            records._rsb_check_billing_policy_access()
+            return records.sudo()
         records.check_access("write")
         return records
 
