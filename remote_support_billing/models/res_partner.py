@@ -127,8 +127,8 @@ class ResPartner(models.Model):
         return {partner.id: amount for partner, amount in groups}
 
     def _rsb_place_credit_hold(self, reason):
-        partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold)
-        partners.sudo().write({"rsb_credit_hold": True})
+        partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold).sudo()
+        partners.write({"rsb_credit_hold": True})
         for partner in partners:
             partner.message_post(
                 body=_("Credit hold: no new ticket until the overdue balance is paid. "
@@ -140,8 +140,8 @@ class ResPartner(models.Model):
     def _rsb_lift_credit_hold(self, reason):
         """Lift the credit hold with the reason, posted in the chatter. The caller checked
         that the user may (wizard: helpdesk manager or accountant; payment hook: automatic)."""
-        partners = self.commercial_partner_id.filtered("rsb_credit_hold")
-        partners.sudo().write({"rsb_credit_hold": False})
+        partners = self.commercial_partner_id.filtered("rsb_credit_hold").sudo()
+        partners.write({"rsb_credit_hold": False})
         for partner in partners:
             partner.message_post(
                 body=_("Credit hold lifted. Reason: %s", reason), subtype_xmlid="mail.mt_note"

@@ -285,9 +285,10 @@ class RsbDunningRunLine(models.Model):
             "invoice_line_ids": [
                 fields.Command.create({
                     "product_id": level.fee_product_id.id,
-                    "name": _("Late fee (%(level)s) on invoice %(invoice)s, %(days)s days "
-                              "overdue", level=level.name, invoice=names[row["move_id"]],
-                              days=row["days_late"]),
+                    "name": self.env._(
+                        "Late fee (%(level)s) on invoice %(invoice)s, %(days)s days overdue",
+                        level=level.name, invoice=names[row["move_id"]], days=row["days_late"],
+                    ),
                     "quantity": 1.0,
                     "price_unit": amount,
                     "tax_ids": [fields.Command.clear()],
