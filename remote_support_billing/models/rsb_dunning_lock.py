@@ -1,4 +1,4 @@
-from psycopg2.errors import LockNotAvailable
+from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
@@ -41,7 +41,9 @@ class RsbDunningLock(models.Model):
                         [company.id],
                     )
                     row = cr.fetchone()
-        except LockNotAvailable as err:
+        except (LockNotAvailable, SerializationFailure) as err:
+            # locked by another run, or (first run of the company) created by another run
+            # since this transaction started
             raise UserError(self._rsb_busy_message(company)) from err
         if not row:
             raise UserError(self._rsb_busy_message(company))
