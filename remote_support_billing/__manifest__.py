@@ -44,6 +44,11 @@
         "report/rsb_dunning_letter_report.xml",
         "wizards/rsb_dunning_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "remote_support_billing/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "demo": [
         "demo/remote_support_billing_demo.xml",

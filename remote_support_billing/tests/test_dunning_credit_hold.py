@@ -175,3 +175,7 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
             self.assertIn(f"/my/invoices/{self.overdue.id}", page.text, "pay link")
         self.authenticate(self.portal_b.login, self.portal_b.login)
         self.assertNotIn("on credit hold", self.url_open("/my/tickets").text)
+
+    def test_portal_tour_banner_to_pay_link(self):
+        self._hold()
+        self.start_tour("/my/tickets", "rsb_credit_hold_portal_tour", login=self.portal_a.login)
