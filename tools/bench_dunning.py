@@ -12,6 +12,7 @@ not what is compared); pass --with-pdf to include the invoice PDFs in the emails
 """
 import argparse
 import logging
+import random
 import sys
 import time
 from datetime import date, timedelta
@@ -100,11 +101,15 @@ def seed(env, n_clients, n_invoices, today):
     }, {"k": ("int", list(range(n_clients)))})
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [partner_ids])
 
-    # invoices: round robin over clients, due dates from 3 days ahead to 60 days ago,
-    # amounts from 40 to 1,030
+    # invoices: round robin over clients, amounts from 40 to 1,030
+    # each client is as late as a random number of days (their highest level), their
+    # invoices up to 3 weeks less (never more than 3 days before due: all are dunned)
+    rng = random.Random(42)
+    lateness = [rng.randint(-3, 60) for _c in range(n_clients)]
     parts = [partner_ids[i % n_clients] for i in range(n_invoices)]
-    dues = [today - timedelta(days=(i * 7919) % 64 - 3) for i in range(n_invoices)]
-    amounts = [40.0 + (i * 37) % 991 for i in range(n_invoices)]
+    dues = [today - timedelta(days=max(-3, lateness[i % n_clients] - rng.randint(0, 21)))
+            for i in range(n_invoices)]
+    amounts = [float(rng.randint(40, 1030)) for _i in range(n_invoices)]
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = "
                "'account_move' AND column_name LIKE 'amount%%' AND data_type = 'numeric'")
     amount_cols = {c: "0" if "tax" in c else "v.amount" for (c,) in cr.fetchall()}

@@ -319,6 +319,7 @@ class RsbDunningRun(models.Model):
         plan = self._rsb_plan(partner_ids=lines.partner_id.ids)
         history_vals, level_updates, invoice_notes = [], [], []
         today = self.date
+        to_apply = []
         for line in lines:
             rows = plan.get(line.partner_id.id)
             if not rows:
@@ -330,9 +331,13 @@ class RsbDunningRun(models.Model):
                             "result": _("Nothing new since the last run.")})
                 continue
             line.write(values)
-            if values["state"] == "paused":
-                continue
-            done_labels = line._rsb_apply_level(new, fees)
+            if values["state"] != "paused":
+                to_apply.append((line, new, fees))
+        # the fee invoices of the batch in one create and one post
+        Line = self.env["rsb.dunning.run.line"]
+        Line._rsb_charge_fees({line: fees for line, _new, fees in to_apply if fees})
+        for line, new, _fees in to_apply:
+            done_labels = line._rsb_apply_level()
             line.write({"state": "done", "result": "\n".join(done_labels)})
             level = line.level_id
             for row in new:

@@ -73,7 +73,7 @@ class RsbDunningRunLine(models.Model):
         return self.partner_id.action_rsb_writeoff()
 
     # ------------------------------------------------------------------ business
-    def _rsb_apply_level(self, new_rows, fees):
+    def _rsb_apply_level(self):
         """Do what the line's level does for the client, once. Returns what was done.
 
         The caller may execute the run (checked by `_rsb_execute_lines`); the client-side
@@ -82,8 +82,11 @@ class RsbDunningRunLine(models.Model):
         self.ensure_one()
         level, partner = self.level_id, self.partner_id.sudo()
         labels = []
-        if fees:
-            labels.append(self._rsb_charge_fees(fees))
+        if self.fee_move_id:
+            labels.append(_("Late fee %(amount)s invoiced (%(move)s)",
+                            amount=format_amount(self.env, self.fee_move_id.amount_total,
+                                                 self.currency_id),
+                            move=self.fee_move_id.name))
         if level.send_letter:
             labels.append(self._rsb_send_letter())
         if level.send_email:
@@ -261,24 +264,68 @@ class RsbDunningRunLine(models.Model):
         )
         return _("Formal letter")
 
-    def _rsb_charge_fees(self, fees):
-        """One fee invoice for the client, one line per (overdue invoice, level), and the
-        fee records that forbid charging the same invoice and level twice."""
-        self.ensure_one()
-        company = self.company_id
-        Move = self.env["account.move"]
-        journal = self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
-            limit=1,
+    def _rsb_charge_fees(self, fees_by_line):
+        """The late fees of a batch of lines: one fee invoice per client, one invoice line
+        per (overdue invoice, level), created and posted together; and the fee records that
+        forbid charging the same invoice and level twice (SQL unique constraint).
+
+        :param fees_by_line: {line: [(plan row, level, amount), ...]}
+        """
+        lines = self.browse([line.id for line in fees_by_line])
+        if not lines:
+            return self.env["account.move"]
+        Move = self.env["account.move"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True
         )
-        invoices = Move.browse([row["move_id"] for row, _level, _amount in fees])
-        names = {move.id: move.name for move in invoices}
-        fee_move = Move.create({
+        journals = {}
+        names = {move.id: move.name for move in Move.browse(
+            [row["move_id"] for fees in fees_by_line.values() for row, _lv, _a in fees]
+        )}
+        vals_list = []
+        for line in lines:
+            company = line.company_id
+            if company not in journals:
+                journals[company] = self.env["account.journal"].search([
+                    *self.env["account.journal"]._check_company_domain(company),
+                    ("type", "=", "sale"),
+                ], limit=1)
+            vals_list.append(line._prepare_rsb_fee_invoice_values(
+                fees_by_line[line], journals[company], names
+            ))
+        fee_moves = Move.create(vals_list)
+        fee_moves.action_post()
+        fee_vals = []
+        for line, fee_move in zip(lines, fee_moves, strict=True):
+            line.fee_move_id = fee_move
+            fees = fees_by_line[line]
+            for (row, level, amount), move_line in zip(
+                fees, fee_move.invoice_line_ids, strict=True
+            ):
+                fee_vals.append({
+                    "move_id": row["move_id"],
+                    "level_id": level.id,
+                    "partner_id": line.partner_id.id,
+                    "company_id": line.company_id.id,
+                    "amount": amount,
+                    "base_amount": row["residual"],
+                    "days_late": row["days_late"],
+                    "fee_move_id": fee_move.id,
+                    "fee_line_id": move_line.id,
+                    "run_id": line.run_id.id,
+                })
+        self.env["rsb.dunning.fee"].create(fee_vals)
+        return fee_moves
+
+    def _prepare_rsb_fee_invoice_values(self, fees, journal, names):
+        """Values of the client's fee invoice (hook): company currency, no tax, one line
+        per charged invoice with the level's fee product (its income account)."""
+        self.ensure_one()
+        return {
             "move_type": "out_invoice",
-            "company_id": company.id,
+            "company_id": self.company_id.id,
             "journal_id": journal.id,
             "partner_id": self.partner_id.id,
-            "currency_id": company.currency_id.id,
+            "currency_id": self.company_id.currency_id.id,
             "invoice_date": self.date,
             "invoice_origin": self.run_id.name,
             "rsb_dunning_fee": True,
@@ -295,27 +342,7 @@ class RsbDunningRunLine(models.Model):
                 })
                 for row, level, amount in fees
             ],
-        })
-        fee_move.action_post()
-        self.env["rsb.dunning.fee"].create([
-            {
-                "move_id": row["move_id"],
-                "level_id": level.id,
-                "partner_id": self.partner_id.id,
-                "company_id": company.id,
-                "amount": amount,
-                "base_amount": row["residual"],
-                "days_late": row["days_late"],
-                "fee_move_id": fee_move.id,
-                "fee_line_id": line.id,
-                "run_id": self.run_id.id,
-            }
-            for (row, level, amount), line in zip(fees, fee_move.invoice_line_ids, strict=True)
-        ])
-        self.fee_move_id = fee_move
-        total = sum(amount for _row, _level, amount in fees)
-        return _("Late fee %(amount)s invoiced (%(move)s)",
-                 amount=format_amount(self.env, total, self.currency_id), move=fee_move.name)
+        }
 
     def _rsb_credit_hold(self):
         self.ensure_one()
