@@ -94,12 +94,14 @@ def seed(env, n_clients, n_invoices, today):
     receivable_line = lines.filtered(lambda line: line.display_type == "payment_term")
     assert len(lines) == 2, lines
 
+    t0 = time.perf_counter()
     # clients
     partner_ids = clone(cr, "res_partner", template_partner.id, {
         "name": "'Bench client ' || v.g", "complete_name": "'Bench client ' || v.g",
         "email": "'client' || v.g || '@bench.example'",
     }, {"k": ("int", list(range(n_clients)))})
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [partner_ids])
+    t_partners = time.perf_counter() - t0
 
     # invoices: round robin over clients, amounts from 40 to 1,030
     # each client is as late as a random number of days (their highest level), their
@@ -113,6 +115,7 @@ def seed(env, n_clients, n_invoices, today):
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = "
                "'account_move' AND column_name LIKE 'amount%%' AND data_type = 'numeric'")
     amount_cols = {c: "0" if "tax" in c else "v.amount" for (c,) in cr.fetchall()}
+    t0 = time.perf_counter()
     move_ids = clone(cr, "account_move", template_move.id, {
         **amount_cols,
         "name": "'BENCH/' || v.g", "payment_reference": "'BENCH/' || v.g",
@@ -120,6 +123,8 @@ def seed(env, n_clients, n_invoices, today):
         "commercial_partner_id": "v.partner", "invoice_date_due": "v.due",
         "access_token": "NULL",
     }, {"partner": ("int", parts), "due": ("date", dues), "amount": ("numeric", amounts)})
+    t_moves = time.perf_counter() - t0
+    t0 = time.perf_counter()
     common = {"move_id": "v.move", "partner_id": "v.partner"}
     clone(cr, "account_move_line", product_line.id, {
         **common, "debit": "0", "credit": "v.amount", "balance": "-v.amount",
@@ -135,8 +140,11 @@ def seed(env, n_clients, n_invoices, today):
         "name": "'BENCH/' || v.move",
     }, {"move": ("int", move_ids), "partner": ("int", parts), "due": ("date", dues),
         "amount": ("numeric", amounts)})
+    t_lines = time.perf_counter() - t0
     cr.execute("ANALYZE res_partner; ANALYZE account_move; ANALYZE account_move_line")
     env.invalidate_all()
+    _logger.warning("seed: partners %.2fs, moves %.2fs, move lines %.2fs",
+                    t_partners, t_moves, t_lines)
     return move_ids, receivable_line.account_id
 
 

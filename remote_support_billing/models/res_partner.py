@@ -151,8 +151,7 @@ class ResPartner(models.Model):
     @api.model
     def _rsb_lift_paid_credit_holds(self):
         """Lift the hold of clients (these, or all on hold) whose overdue balance is paid."""
-        partners = self or self.sudo().search([("rsb_credit_hold", "=", True),
-                                               ("is_company", "=", True)])
+        partners = self or self.sudo().search([("rsb_credit_hold", "=", True)])
         partners = partners.commercial_partner_id.filtered("rsb_credit_hold")
         if not partners:
             return partners

@@ -79,6 +79,7 @@ class TestDunningCollections(RSBDunningCommon):
         self.assertEqual(self.company.rsb_bad_debt_account_id.account_type, "expense")
         self.assertIn(self.small.payment_state, ("paid", "reversed"))
         self.assertTrue(any("Written off" in m.body for m in self.client_b.message_ids))
+        self.assertFalse(self.client_b.rsb_credit_hold, "nothing overdue any more")
         with self.assertRaises(UserError):
             wizard.action_confirm()
         self.assertEqual(len(self.small.reversal_move_ids), 1, "nothing written off twice")

@@ -112,6 +112,8 @@ class RsbDunningWriteoffWizard(models.TransientModel):
             ),
             subtype_xmlid="mail.mt_note",
         )
+        # a write-off clears the overdue balance like a payment does
+        self.partner_id.commercial_partner_id._rsb_lift_paid_credit_holds()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_refund_type"
         )
