@@ -307,7 +307,7 @@ class RsbDunningRun(models.Model):
         for rows in plan.values():
             values, _new, _fees = self._rsb_evaluate_client(rows, levels)
             if values:
-                values["run_id"] = self.id
+                values.update(run_id=self.id, company_id=self.company_id.id)
                 vals_list.append(values)
         return self.env["rsb.dunning.run.line"].create(vals_list)
 

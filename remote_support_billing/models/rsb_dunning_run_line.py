@@ -32,7 +32,7 @@ class RsbDunningRunLine(models.Model):
     _rec_name = "partner_id"
 
     run_id = fields.Many2one("rsb.dunning.run", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="run_id.currency_id")
     date = fields.Date(related="run_id.date")
     partner_id = fields.Many2one("res.partner", string="Client", required=True, index=True)
