@@ -336,8 +336,11 @@ class RsbDunningRun(models.Model):
         # the fee invoices of the batch in one create and one post
         Line = self.env["rsb.dunning.run.line"]
         Line._rsb_charge_fees({line: fees for line, _new, fees in to_apply if fees})
+        emails = Line.browse(
+            [line.id for line, _new, _fees in to_apply if line.level_id.send_email]
+        )._rsb_render_emails()
         for line, new, _fees in to_apply:
-            done_labels = line._rsb_apply_level()
+            done_labels = line._rsb_apply_level(emails.get(line.id))
             line.write({"state": "done", "result": "\n".join(done_labels)})
             level = line.level_id
             for row in new:

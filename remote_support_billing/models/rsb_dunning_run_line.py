@@ -73,7 +73,7 @@ class RsbDunningRunLine(models.Model):
         return self.partner_id.action_rsb_writeoff()
 
     # ------------------------------------------------------------------ business
-    def _rsb_apply_level(self):
+    def _rsb_apply_level(self, rendered_email=None):
         """Do what the line's level does for the client, once. Returns what was done.
 
         The caller may execute the run (checked by `_rsb_execute_lines`); the client-side
@@ -90,7 +90,7 @@ class RsbDunningRunLine(models.Model):
         if level.send_letter:
             labels.append(self._rsb_send_letter())
         if level.send_email:
-            labels.append(self._rsb_send_email())
+            labels.append(self._rsb_send_email(rendered_email))
         if level.send_sms:
             labels.append(self._rsb_send_sms())
         if level.create_activity:
@@ -160,10 +160,25 @@ class RsbDunningRunLine(models.Model):
             })
         return attachments
 
-    def _rsb_send_email(self):
+    def _rsb_render_emails(self):
+        """Render the level emails of these lines, one render per template (the template
+        is compiled once for the batch), in each client's language.
+
+        :return: {line id: (subject, body)}
+        """
+        self._rsb_ensure_access_tokens()
+        rendered = {}
+        for template in self.level_id.mail_template_id:
+            lines = self.filtered(lambda line: line.level_id.mail_template_id == template)
+            subjects = template._render_field("subject", lines.ids, compute_lang=True)
+            bodies = template._render_field("body_html", lines.ids, compute_lang=True)
+            rendered.update({lid: (subjects[lid], bodies[lid]) for lid in lines.ids})
+        return rendered
+
+    def _rsb_send_email(self, rendered=None):
         """Email the client (queued in mail.mail) with all their overdue invoices, a pay link
         per invoice, the invoice PDFs if the level says so and the letter if there is one;
-        posted in the client's chatter."""
+        posted in the client's chatter. `rendered`: (subject, body) if already rendered."""
         self.ensure_one()
         template = self.level_id.mail_template_id
         recipient = self._rsb_partner_for_mail()
@@ -171,11 +186,7 @@ class RsbDunningRunLine(models.Model):
             return _("No email: level %s has no email template.", self.level_id.name)
         if not recipient.email:
             return _("No email: the client has no email address.")
-        self._rsb_ensure_access_tokens()
-        lang = template._render_lang(self.ids)[self.id]
-        tmpl = template.with_context(lang=lang)
-        subject = tmpl._render_field("subject", self.ids)[self.id]
-        body = tmpl._render_field("body_html", self.ids, compute_lang=True)[self.id]
+        subject, body = rendered or self._rsb_render_emails()[self.id]
         attachments = self.env["ir.attachment"]
         if self.level_id.attach_invoices:
             attachments |= self._rsb_invoice_pdf_attachments()
