@@ -116,6 +116,16 @@ class RsbDunningRun(models.Model):
             run._rsb_finish()
         return True
 
+    def action_execute_background(self):
+        """Large runs: let the dunning cron execute the run in committed batches now."""
+        for run in self:
+            if run.state != "preview":
+                raise UserError(_("Preview run %s before executing it.", run.name))
+            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id)
+            run.state = "running"
+        self.env.ref("remote_support_billing.ir_cron_rsb_dunning")._trigger()
+        return True
+
     def action_view_lines(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -135,10 +145,12 @@ class RsbDunningRun(models.Model):
         for an hour. Also lifts the credit holds of clients who paid."""
         companies = self.env["rsb.dunning.level"]._read_group([], ["company_id"])
         for (company,) in companies:
+            # a run left running (crashed, or sent to the background by an accountant)
+            # first, else a preview of the cron's own
             run = self.search(
-                [("company_id", "=", company.id), ("state", "in", ("preview", "running")),
-                 ("is_cron", "=", True)],
-                limit=1,
+                [("company_id", "=", company.id), "|", ("state", "=", "running"),
+                 "&", ("state", "=", "preview"), ("is_cron", "=", True)],
+                order="id", limit=1,
             )
             try:
                 if not run:

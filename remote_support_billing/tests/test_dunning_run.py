@@ -222,6 +222,20 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
                          "only the two clients not done yet")
         self.assertEqual(self.env["rsb.dunning.run"].search_count([("is_cron", "=", True)]), 2)
 
+    def test_execute_in_background(self):
+        invoice = self._create_invoice(self.client_a, 100.0, self.TODAY - timedelta(days=2))
+        run = self._run(execute=False)
+        run.action_execute_background()
+        self.assertEqual(run.state, "running")
+        self.assertFalse(invoice.rsb_dunning_level_id, "nothing done before the cron runs")
+        self.patch(self.env.cr, "commit", lambda: None)  # batches commit in real crons
+        with freeze_time(self.TODAY):
+            self.env["rsb.dunning.run"]._cron_run_dunning()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(invoice.rsb_dunning_level_id, self.level_by_days[1])
+        self.assertFalse(self.env["rsb.dunning.run"].search([("is_cron", "=", True)]),
+                         "the cron executed the accountant's run, nothing else to do")
+
     def test_preview_query_count_does_not_grow_with_invoices(self):
         clients = self.env["res.partner"].create([
             {"name": f"Client {i}", "is_company": True, "email": f"c{i}@example.com"}
