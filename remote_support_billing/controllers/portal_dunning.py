@@ -12,12 +12,15 @@ def _rsb_credit_hold_values():
     partner = request.env.user.partner_id.commercial_partner_id
     if not request.env.user._is_portal() or not partner.rsb_credit_hold:
         return {}
-    invoices = request.env["account.move"].search([
-        ("commercial_partner_id", "=", partner.id),
-        ("move_type", "=", "out_invoice"),
-        ("state", "=", "posted"),
-        ("payment_state", "in", ("not_paid", "partial")),
-    ], order="invoice_date_due")
+    invoices = request.env["account.move"].search(
+        [
+            ("commercial_partner_id", "=", partner.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ],
+        order="invoice_date_due",
+    )
     return {
         "rsb_credit_hold": True,
         "rsb_hold_invoices": invoices,
@@ -36,9 +39,7 @@ class RsbDunningPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "rsb_letter_count" in counters:
             Letter = request.env["rsb.dunning.letter"]
-            values["rsb_letter_count"] = (
-                Letter.search_count([]) if Letter.has_access("read") else 0
-            )
+            values["rsb_letter_count"] = Letter.search_count([]) if Letter.has_access("read") else 0
         return values
 
     @http.route(["/my/dunning/letters"], type="http", auth="user", website=True)
@@ -55,10 +56,13 @@ class RsbDunningPortal(CustomerPortal):
             content, filename = letter._rsb_get_pdf()  # checks the record rule first
         except (AccessError, MissingError):
             return request.not_found()
-        return request.make_response(content, headers=[
-            ("Content-Type", "application/pdf"),
-            ("Content-Disposition", http.content_disposition(filename)),
-        ])
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )
 
 
 class RsbHelpdeskTicketController(HelpdeskTicketController):

@@ -53,7 +53,9 @@ class AccountMove(models.Model):
         "rsb.dunning.history", "move_id", string="Dunning History", readonly=True
     )
     rsb_dunning_fee = fields.Boolean(
-        string="Late Fee Invoice", readonly=True, copy=False,
+        string="Late Fee Invoice",
+        readonly=True,
+        copy=False,
         help="This invoice charges dunning late fees (no fee is charged on it).",
     )
 

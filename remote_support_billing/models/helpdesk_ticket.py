@@ -96,7 +96,9 @@ class HelpdeskTicket(models.Model):
                 ticket.company_id
             ).property_product_pricelist
             ticket.rsb_currency_id = (
-                pricelist.currency_id or ticket.company_id.currency_id or self.env.company.currency_id
+                pricelist.currency_id
+                or ticket.company_id.currency_id
+                or self.env.company.currency_id
             )
 
     @api.depends("team_id.rsb_service_product_id", "commercial_partner_id", "rsb_currency_id")
@@ -114,12 +116,16 @@ class HelpdeskTicket(models.Model):
                     ticket.rsb_estimate_hours * ticket._rsb_get_hourly_rate()
                 )
             else:
-                ticket.rsb_deposit_amount = ticket.team_id.rsb_currency_id._convert(
-                    ticket.team_id.rsb_deposit_default,
-                    ticket.rsb_currency_id,
-                    ticket.company_id or self.env.company,
-                    fields.Date.context_today(ticket),
-                ) if ticket.team_id and ticket.rsb_currency_id else 0.0
+                ticket.rsb_deposit_amount = (
+                    ticket.team_id.rsb_currency_id._convert(
+                        ticket.team_id.rsb_deposit_default,
+                        ticket.rsb_currency_id,
+                        ticket.company_id or self.env.company,
+                        fields.Date.context_today(ticket),
+                    )
+                    if ticket.team_id and ticket.rsb_currency_id
+                    else 0.0
+                )
 
     @api.depends("rsb_deposit_move_id.amount_residual", "rsb_deposit_move_id.state")
     def _compute_rsb_deposit_paid_amount(self):
@@ -167,7 +173,9 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket._rsb_check_can_request_deposit()
         for ticket in self:
-            move = self.env["account.move"].sudo().create(ticket._prepare_rsb_deposit_invoice_values())
+            move = (
+                self.env["account.move"].sudo().create(ticket._prepare_rsb_deposit_invoice_values())
+            )
             move.action_post()
             ticket.rsb_deposit_move_id = move
             ticket._rsb_send_deposit_request()
@@ -175,9 +183,16 @@ class HelpdeskTicket(models.Model):
 
     def action_rsb_view_deposit(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action.update({"res_id": self.rsb_deposit_move_id.id, "views": [(False, "form")],
-                       "domain": [("id", "=", self.rsb_deposit_move_id.id)]})
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            {
+                "res_id": self.rsb_deposit_move_id.id,
+                "views": [(False, "form")],
+                "domain": [("id", "=", self.rsb_deposit_move_id.id)],
+            }
+        )
         return action
 
     # ------------------------------------------------------------------ business
@@ -194,11 +209,15 @@ class HelpdeskTicket(models.Model):
         currency = self.rsb_currency_id or company.currency_id
         if pricelist:
             return pricelist._get_product_price(
-                product.with_company(company), 1.0, currency=currency,
+                product.with_company(company),
+                1.0,
+                currency=currency,
                 date=fields.Date.context_today(self),
             )
         return product.currency_id._convert(
-            product.with_company(company).lst_price, currency, company,
+            product.with_company(company).lst_price,
+            currency,
+            company,
             fields.Date.context_today(self),
         )
 
@@ -207,32 +226,45 @@ class HelpdeskTicket(models.Model):
         partner = self.commercial_partner_id
         if not partner:
             raise UserError(
-                _("Ticket %s has no client: set the customer before requesting a deposit.",
-                  self.display_name)
+                _(
+                    "Ticket %s has no client: set the customer before requesting a deposit.",
+                    self.display_name,
+                )
             )
         if not partner.active:
             raise UserError(
-                _("Client %s is archived: restore the client before requesting a deposit.",
-                  partner.display_name)
+                _(
+                    "Client %s is archived: restore the client before requesting a deposit.",
+                    partner.display_name,
+                )
             )
         if self.rsb_deposit_move_id and self.rsb_deposit_move_id.state != "cancel":
             raise UserError(
-                _("A deposit was already requested for ticket %(ticket)s (%(move)s).",
-                  ticket=self.display_name, move=self.rsb_deposit_move_id.name)
+                _(
+                    "A deposit was already requested for ticket %(ticket)s (%(move)s).",
+                    ticket=self.display_name,
+                    move=self.rsb_deposit_move_id.name,
+                )
             )
         if self.rsb_settled:
             raise UserError(_("Ticket %s is already settled.", self.display_name))
         currency = self.rsb_currency_id
         if float_compare(self.rsb_deposit_amount, 0.0, precision_rounding=currency.rounding) <= 0:
             raise UserError(
-                _("The deposit of ticket %s must be more than zero: set the team's default "
-                  "deposit or an estimate.", self.display_name)
+                _(
+                    "The deposit of ticket %s must be more than zero: set the team's default "
+                    "deposit or an estimate.",
+                    self.display_name,
+                )
             )
         pricelist = partner.with_company(self.company_id).property_product_pricelist
         if pricelist and pricelist.currency_id != currency:
             raise UserError(
-                _("The deposit is in %(deposit)s but the client's pricelist is in "
-                  "%(pricelist)s.", deposit=currency.name, pricelist=pricelist.currency_id.name)
+                _(
+                    "The deposit is in %(deposit)s but the client's pricelist is in %(pricelist)s.",
+                    deposit=currency.name,
+                    pricelist=pricelist.currency_id.name,
+                )
             )
 
     def _prepare_rsb_deposit_invoice_values(self):
@@ -259,8 +291,11 @@ class HelpdeskTicket(models.Model):
             "invoice_line_ids": [
                 fields.Command.create(
                     {
-                        "name": _("Deposit for ticket %(number)s: %(name)s",
-                                  number=self.number, name=self.name),
+                        "name": _(
+                            "Deposit for ticket %(number)s: %(name)s",
+                            number=self.number,
+                            name=self.name,
+                        ),
                         "quantity": 1.0,
                         "price_unit": self.rsb_deposit_amount,
                         "account_id": company._rsb_get_deposit_account().id,
@@ -277,17 +312,17 @@ class HelpdeskTicket(models.Model):
         )
         for ticket in self:
             if template and ticket.partner_id.email:
-                ticket.message_post_with_source(
-                    template, subtype_xmlid="mail.mt_comment"
-                )
+                ticket.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
             else:
                 ticket.message_post(
-                    body=_("Deposit of %(amount)s requested (%(move)s). The client has no "
-                           "email address: send them the portal link.",
-                           amount=ticket.rsb_deposit_amount, move=ticket.rsb_deposit_move_id.name),
+                    body=_(
+                        "Deposit of %(amount)s requested (%(move)s). The client has no "
+                        "email address: send them the portal link.",
+                        amount=ticket.rsb_deposit_amount,
+                        move=ticket.rsb_deposit_move_id.name,
+                    ),
                     subtype_xmlid="mail.mt_note",
                 )
-
 
     # ------------------------------------------------------------------ credit hold
     @api.model_create_multi

@@ -34,8 +34,7 @@ class HelpdeskTicketTeam(models.Model):
     rsb_free_minutes = fields.Integer(
         string="Free Quick Fix (min)",
         default=5,
-        help="A ticket whose billable time is at or under this many minutes is not "
-        "charged at all.",
+        help="A ticket whose billable time is at or under this many minutes is not charged at all.",
     )
     rsb_invoice_grouping = fields.Selection(
         selection=[("line", "One line per timesheet"), ("day", "One line per day")],

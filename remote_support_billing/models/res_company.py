@@ -107,11 +107,13 @@ class ResCompany(models.Model):
         if self.rsb_bad_debt_account_id:
             return self.rsb_bad_debt_account_id
         Account = self.env["account.account"].sudo().with_company(self)
-        account = Account.create({
-            "name": _("Bad Debts"),
-            "code": Account._search_new_account_code("6580"),
-            "account_type": "expense",
-            "company_ids": [(6, 0, self.ids)],
-        })
+        account = Account.create(
+            {
+                "name": _("Bad Debts"),
+                "code": Account._search_new_account_code("6580"),
+                "account_type": "expense",
+                "company_ids": [(6, 0, self.ids)],
+            }
+        )
         self.sudo().rsb_bad_debt_account_id = account
         return account

@@ -17,7 +17,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rsb_unused_deposit_policy", readonly=False
     )
     rsb_collections_threshold = fields.Monetary(
-        related="company_id.rsb_collections_threshold", readonly=False,
+        related="company_id.rsb_collections_threshold",
+        readonly=False,
         currency_field="currency_id",
     )
     rsb_bad_debt_account_id = fields.Many2one(

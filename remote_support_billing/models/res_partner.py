@@ -113,16 +113,20 @@ class ResPartner(models.Model):
         """{commercial partner id: overdue amount (company currency)} in one _read_group:
         posted customer invoices not paid whose due date is before `date`."""
         date = date or fields.Date.context_today(self)
-        groups = self.env["account.move"].sudo()._read_group(
-            [
-                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", date),
-            ],
-            ["commercial_partner_id"],
-            ["amount_residual_signed:sum"],
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", date),
+                ],
+                ["commercial_partner_id"],
+                ["amount_residual_signed:sum"],
+            )
         )
         return {partner.id: amount for partner, amount in groups}
 
@@ -131,8 +135,10 @@ class ResPartner(models.Model):
         partners.write({"rsb_credit_hold": True})
         for partner in partners:
             partner.message_post(
-                body=_("Credit hold: no new ticket until the overdue balance is paid. "
-                       "Reason: %s", reason),
+                body=_(
+                    "Credit hold: no new ticket until the overdue balance is paid. Reason: %s",
+                    reason,
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         return partners

@@ -29,11 +29,16 @@ class RsbDunningFee(models.Model):
     run_id = fields.Many2one("rsb.dunning.run", ondelete="set null")
 
     _sql_constraints = [
-        ("move_level_uniq", "UNIQUE(move_id, level_id)",
-         "A late fee is charged once per invoice and dunning level."),
+        (
+            "move_level_uniq",
+            "UNIQUE(move_id, level_id)",
+            "A late fee is charged once per invoice and dunning level.",
+        ),
     ]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
         if any(fee.fee_move_id.state == "posted" for fee in self):
-            raise UserError(_("A late fee that is invoiced cannot be deleted: credit the fee invoice."))
+            raise UserError(
+                _("A late fee that is invoiced cannot be deleted: credit the fee invoice.")
+            )

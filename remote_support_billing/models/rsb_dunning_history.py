@@ -25,6 +25,9 @@ class RsbDunningHistory(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
 
     _sql_constraints = [
-        ("move_level_uniq", "UNIQUE(move_id, level_id)",
-         "An invoice reaches each dunning level once."),
+        (
+            "move_level_uniq",
+            "UNIQUE(move_id, level_id)",
+            "An invoice reaches each dunning level once.",
+        ),
     ]

@@ -11,36 +11,87 @@ FEE_TYPES = [
 
 # The default ladder: (xml id suffix, name, days from the due date, values).
 DEFAULT_LEVELS = [
-    ("reminder", "Friendly reminder", -3, {
-        "send_email": True, "mail_template": "mail_template_rsb_dunning_reminder",
-    }),
-    ("overdue", "Overdue: invoice attached", 1, {
-        "send_email": True, "attach_invoices": True,
-        "mail_template": "mail_template_rsb_dunning_overdue",
-    }),
-    ("second", "Second reminder", 7, {
-        "send_email": True, "attach_invoices": True, "send_sms": True,
-        "mail_template": "mail_template_rsb_dunning_second",
-        "sms_template": "sms_template_rsb_dunning",
-    }),
-    ("call", "Phone call", 14, {
-        "send_email": True, "create_activity": True, "revoke_trust": True,
-        "mail_template": "mail_template_rsb_dunning_second",
-    }),
-    ("hold", "Credit hold", 21, {
-        "send_email": True, "attach_invoices": True, "send_sms": True, "credit_hold": True,
-        "revoke_trust": True,
-        "mail_template": "mail_template_rsb_dunning_hold",
-        "sms_template": "sms_template_rsb_dunning",
-    }),
-    ("letter", "Formal letter", 30, {
-        "send_email": True, "send_letter": True, "credit_hold": True, "revoke_trust": True,
-        "mail_template": "mail_template_rsb_dunning_letter",
-    }),
-    ("collections", "Collections", 45, {
-        "send_email": True, "send_letter": True, "credit_hold": True, "revoke_trust": True,
-        "collections": True, "mail_template": "mail_template_rsb_dunning_letter",
-    }),
+    (
+        "reminder",
+        "Friendly reminder",
+        -3,
+        {
+            "send_email": True,
+            "mail_template": "mail_template_rsb_dunning_reminder",
+        },
+    ),
+    (
+        "overdue",
+        "Overdue: invoice attached",
+        1,
+        {
+            "send_email": True,
+            "attach_invoices": True,
+            "mail_template": "mail_template_rsb_dunning_overdue",
+        },
+    ),
+    (
+        "second",
+        "Second reminder",
+        7,
+        {
+            "send_email": True,
+            "attach_invoices": True,
+            "send_sms": True,
+            "mail_template": "mail_template_rsb_dunning_second",
+            "sms_template": "sms_template_rsb_dunning",
+        },
+    ),
+    (
+        "call",
+        "Phone call",
+        14,
+        {
+            "send_email": True,
+            "create_activity": True,
+            "revoke_trust": True,
+            "mail_template": "mail_template_rsb_dunning_second",
+        },
+    ),
+    (
+        "hold",
+        "Credit hold",
+        21,
+        {
+            "send_email": True,
+            "attach_invoices": True,
+            "send_sms": True,
+            "credit_hold": True,
+            "revoke_trust": True,
+            "mail_template": "mail_template_rsb_dunning_hold",
+            "sms_template": "sms_template_rsb_dunning",
+        },
+    ),
+    (
+        "letter",
+        "Formal letter",
+        30,
+        {
+            "send_email": True,
+            "send_letter": True,
+            "credit_hold": True,
+            "revoke_trust": True,
+            "mail_template": "mail_template_rsb_dunning_letter",
+        },
+    ),
+    (
+        "collections",
+        "Collections",
+        45,
+        {
+            "send_email": True,
+            "send_letter": True,
+            "credit_hold": True,
+            "revoke_trust": True,
+            "collections": True,
+            "mail_template": "mail_template_rsb_dunning_letter",
+        },
+    ),
 ]
 
 
@@ -113,9 +164,7 @@ class RsbDunningLevel(models.Model):
     fee_percent = fields.Float(string="Fee (%)", digits=(16, 4))
     fee_interest_rate = fields.Float(string="Interest (% per year)", digits=(16, 4))
     fee_min = fields.Monetary(string="Minimum Fee", currency_field="currency_id")
-    fee_max = fields.Monetary(
-        string="Fee Cap", currency_field="currency_id", help="0: no cap."
-    )
+    fee_max = fields.Monetary(string="Fee Cap", currency_field="currency_id", help="0: no cap.")
     fee_product_id = fields.Many2one(
         "product.product",
         string="Fee Product",
@@ -140,18 +189,34 @@ class RsbDunningLevel(models.Model):
         ),
     ]
 
-    @api.constrains("fee_type", "fee_fixed", "fee_percent", "fee_interest_rate", "fee_min",
-                    "fee_max", "fee_product_id", "letter_deadline_days")
+    @api.constrains(
+        "fee_type",
+        "fee_fixed",
+        "fee_percent",
+        "fee_interest_rate",
+        "fee_min",
+        "fee_max",
+        "fee_product_id",
+        "letter_deadline_days",
+    )
     def _check_fee(self):
         for level in self:
             rounding = level.currency_id.rounding or 0.01
-            amounts = (level.fee_fixed, level.fee_percent, level.fee_interest_rate,
-                       level.fee_min, level.fee_max)
+            amounts = (
+                level.fee_fixed,
+                level.fee_percent,
+                level.fee_interest_rate,
+                level.fee_min,
+                level.fee_max,
+            )
             if any(float_compare(a, 0.0, precision_rounding=rounding) < 0 for a in amounts):
-                raise ValidationError(_("Fee amounts and rates cannot be negative (%s).", level.name))
-            if level.fee_max and float_compare(
-                level.fee_min, level.fee_max, precision_rounding=rounding
-            ) > 0:
+                raise ValidationError(
+                    _("Fee amounts and rates cannot be negative (%s).", level.name)
+                )
+            if (
+                level.fee_max
+                and float_compare(level.fee_min, level.fee_max, precision_rounding=rounding) > 0
+            ):
                 raise ValidationError(_("The minimum fee of %s is above its cap.", level.name))
             if level.fee_type != "none" and not level.fee_product_id:
                 raise ValidationError(_("Level %s charges a fee: set its fee product.", level.name))
@@ -207,14 +272,22 @@ class RsbDunningLevel(models.Model):
             "remote_support_billing.product_rsb_dunning_fee", raise_if_not_found=False
         )
         for _key, name, days, options in DEFAULT_LEVELS:
-            vals = {"name": name, "days": days, "company_id": company.id,
-                    "fee_product_id": fee_product.id if fee_product else False}
+            vals = {
+                "name": name,
+                "days": days,
+                "company_id": company.id,
+                "fee_product_id": fee_product.id if fee_product else False,
+            }
             for key, value in options.items():
                 if key == "mail_template":
-                    template = self.env.ref(f"remote_support_billing.{value}", raise_if_not_found=False)
+                    template = self.env.ref(
+                        f"remote_support_billing.{value}", raise_if_not_found=False
+                    )
                     vals["mail_template_id"] = template.id if template else False
                 elif key == "sms_template":
-                    template = self.env.ref(f"remote_support_billing.{value}", raise_if_not_found=False)
+                    template = self.env.ref(
+                        f"remote_support_billing.{value}", raise_if_not_found=False
+                    )
                     vals["sms_template_id"] = template.id if template else False
                 else:
                     vals[key] = value

@@ -32,7 +32,10 @@ class RsbDunningRun(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
         readonly=True,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -42,18 +45,21 @@ class RsbDunningRun(models.Model):
         tracking=True,
         help="Invoices are dunned for their days overdue at this date.",
     )
-    state = fields.Selection(RUN_STATES, default="draft", required=True, readonly=True,
-                             tracking=True, copy=False)
-    user_id = fields.Many2one("res.users", string="Run By", default=lambda self: self.env.user,
-                              readonly=True)
+    state = fields.Selection(
+        RUN_STATES, default="draft", required=True, readonly=True, tracking=True, copy=False
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Run By", default=lambda self: self.env.user, readonly=True
+    )
     line_ids = fields.One2many("rsb.dunning.run.line", "run_id", string="Clients", readonly=True)
     line_count = fields.Integer(compute="_compute_counts", string="Clients")
     to_do_count = fields.Integer(compute="_compute_counts", string="To Do")
     paused_count = fields.Integer(compute="_compute_counts", string="Paused")
     done_count = fields.Integer(compute="_compute_counts", string="Done")
     amount_due = fields.Monetary(compute="_compute_counts", currency_field="currency_id")
-    fee_amount = fields.Monetary(compute="_compute_counts", currency_field="currency_id",
-                                 string="Late Fees")
+    fee_amount = fields.Monetary(
+        compute="_compute_counts", currency_field="currency_id", string="Late Fees"
+    )
     is_cron = fields.Boolean(readonly=True, help="Created by the daily dunning cron.")
 
     @api.depends("date", "company_id")
@@ -148,15 +154,25 @@ class RsbDunningRun(models.Model):
             # a run left running (crashed, or sent to the background by an accountant)
             # first, else a preview of the cron's own
             run = self.search(
-                [("company_id", "=", company.id), "|", ("state", "=", "running"),
-                 "&", ("state", "=", "preview"), ("is_cron", "=", True)],
-                order="id", limit=1,
+                [
+                    ("company_id", "=", company.id),
+                    "|",
+                    ("state", "=", "running"),
+                    "&",
+                    ("state", "=", "preview"),
+                    ("is_cron", "=", True),
+                ],
+                order="id",
+                limit=1,
             )
             try:
                 if not run:
                     run = self.with_company(company).create(
-                        {"company_id": company.id, "is_cron": True,
-                         "user_id": self.env.ref("base.user_root").id}
+                        {
+                            "company_id": company.id,
+                            "is_cron": True,
+                            "user_id": self.env.ref("base.user_root").id,
+                        }
                     )
                     self.env["rsb.dunning.lock"]._rsb_acquire(company)
                     run._rsb_create_lines()
@@ -178,7 +194,8 @@ class RsbDunningRun(models.Model):
             self.env["rsb.dunning.lock"]._rsb_acquire(self.company_id)
             lines = Line.search(
                 [("run_id", "=", self.id), ("state", "=", "to_do")],
-                limit=self._rsb_batch_size, order="id",
+                limit=self._rsb_batch_size,
+                order="id",
             )
             if not lines:
                 break
@@ -202,12 +219,16 @@ class RsbDunningRun(models.Model):
         """
         self.ensure_one()
         self.env.flush_all()
-        min_days = self.env["rsb.dunning.level"].search(
-            [("company_id", "=", self.company_id.id)], order="days", limit=1
-        ).days
-        partner_filter = SQL(
-            "AND m.commercial_partner_id = ANY(%s)", list(partner_ids)
-        ) if partner_ids is not None else SQL()
+        min_days = (
+            self.env["rsb.dunning.level"]
+            .search([("company_id", "=", self.company_id.id)], order="days", limit=1)
+            .days
+        )
+        partner_filter = (
+            SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
         query = SQL(
             """
             SELECT m.id AS move_id,
@@ -283,9 +304,9 @@ class RsbDunningRun(models.Model):
         level = max((levels[r["level_id"]] for r in new), key=lambda lv: lv.days, default=None)
         values = {
             "partner_id": rows[0]["partner_id"],
-            "level_id": level.id if level else max(
-                (levels[r["level_id"]] for r in rows), key=lambda lv: lv.days
-            ).id,
+            "level_id": level.id
+            if level
+            else max((levels[r["level_id"]] for r in rows), key=lambda lv: lv.days).id,
             "move_ids": [fields.Command.set([r["move_id"] for r in active])],
             "paused_move_ids": [fields.Command.set([r["move_id"] for r in paused_new])],
             "amount_due": currency.round(sum(r["residual"] for r in active)),
@@ -293,13 +314,19 @@ class RsbDunningRun(models.Model):
             "days_late": max((r["days_late"] for r in active), default=0),
         }
         if partner_paused:
-            values.update(state="paused", pause_reason=rows[0]["partner_pause_reason"],
-                          actions=_("Client paused"))
+            values.update(
+                state="paused",
+                pause_reason=rows[0]["partner_pause_reason"],
+                actions=_("Client paused"),
+            )
             return values, [], []
         if not new:
             if paused_new:
-                values.update(state="paused", pause_reason=paused_new[0]["move_pause_reason"],
-                              actions=_("Invoices paused"))
+                values.update(
+                    state="paused",
+                    pause_reason=paused_new[0]["move_pause_reason"],
+                    actions=_("Invoices paused"),
+                )
                 return values, [], []
             return None, [], []
         values.update(state="to_do", actions=", ".join(level._rsb_action_labels()))
@@ -311,8 +338,11 @@ class RsbDunningRun(models.Model):
         levels = self._rsb_levels()
         if not levels:
             raise UserError(
-                _("Company %s has no dunning level: create them under Invoicing > "
-                  "Configuration > Dunning levels.", self.company_id.name)
+                _(
+                    "Company %s has no dunning level: create them under Invoicing > "
+                    "Configuration > Dunning levels.",
+                    self.company_id.name,
+                )
             )
         plan = self._rsb_plan()
         vals_list = []
@@ -339,8 +369,7 @@ class RsbDunningRun(models.Model):
                 continue
             values, new, fees = self._rsb_evaluate_client(rows, levels)
             if not values:
-                line.write({"state": "skipped",
-                            "result": _("Nothing new since the last run.")})
+                line.write({"state": "skipped", "result": _("Nothing new since the last run.")})
                 continue
             line.write(values)
             if values["state"] != "paused":
@@ -357,21 +386,37 @@ class RsbDunningRun(models.Model):
             level = line.level_id
             for row in new:
                 row_level = levels[row["level_id"]]
-                history_vals.append({
-                    "move_id": row["move_id"], "partner_id": row["partner_id"],
-                    "level_id": row_level.id, "run_id": self.id,
-                    "company_id": self.company_id.id, "date": today,
-                    "amount_residual": row["residual"],
-                })
+                history_vals.append(
+                    {
+                        "move_id": row["move_id"],
+                        "partner_id": row["partner_id"],
+                        "level_id": row_level.id,
+                        "run_id": self.id,
+                        "company_id": self.company_id.id,
+                        "date": today,
+                        "amount_residual": row["residual"],
+                    }
+                )
                 level_updates.append((row["move_id"], row_level.id))
-                invoice_notes.append((row["move_id"], Markup(
-                    "%s<br/>%s"
-                ) % (
-                    _("Dunning level reached: %(level)s (%(days)s days overdue), run %(run)s.",
-                      level=row_level.name, days=row["days_late"], run=self.name),
-                    _("Client communication at level %(level)s: %(actions)s",
-                      level=level.name, actions=", ".join(done_labels)),
-                )))
+                invoice_notes.append(
+                    (
+                        row["move_id"],
+                        Markup("%s<br/>%s")
+                        % (
+                            _(
+                                "Dunning level reached: %(level)s (%(days)s days overdue), run %(run)s.",
+                                level=row_level.name,
+                                days=row["days_late"],
+                                run=self.name,
+                            ),
+                            _(
+                                "Client communication at level %(level)s: %(actions)s",
+                                level=level.name,
+                                actions=", ".join(done_labels),
+                            ),
+                        ),
+                    )
+                )
         self.env["rsb.dunning.history"].create(history_vals)
         self._rsb_update_invoice_levels(level_updates)
         self._rsb_post_invoice_notes(invoice_notes)
@@ -381,17 +426,19 @@ class RsbDunningRun(models.Model):
         write: account.move.write re-checks the accounting of every invoice)."""
         if not level_updates:
             return
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE account_move m
                SET rsb_dunning_level_id = v.level_id, rsb_dunning_date = %(date)s
               FROM unnest(%(moves)s::int[], %(levels)s::int[]) AS v(move_id, level_id)
              WHERE m.id = v.move_id
             """,
-            date=self.date,
-            moves=[m for m, _l in level_updates],
-            levels=[lv for _m, lv in level_updates],
-        ))
+                date=self.date,
+                moves=[m for m, _l in level_updates],
+                levels=[lv for _m, lv in level_updates],
+            )
+        )
         self.env["account.move"].invalidate_model(["rsb_dunning_level_id", "rsb_dunning_date"])
 
     def _rsb_post_invoice_notes(self, notes):
@@ -400,22 +447,27 @@ class RsbDunningRun(models.Model):
             return
         subtype = self.env.ref("mail.mt_note")
         author = self.env.user.partner_id
-        self.env["mail.message"].create([
-            {
-                "model": "account.move",
-                "res_id": move_id,
-                "message_type": "comment",
-                "subtype_id": subtype.id,
-                "author_id": author.id,
-                "body": body,
-            }
-            for move_id, body in notes
-        ])
+        self.env["mail.message"].create(
+            [
+                {
+                    "model": "account.move",
+                    "res_id": move_id,
+                    "message_type": "comment",
+                    "subtype_id": subtype.id,
+                    "author_id": author.id,
+                    "body": body,
+                }
+                for move_id, body in notes
+            ]
+        )
 
     def _rsb_finish(self):
         self.ensure_one()
         self.state = "done"
-        self.message_post(body=_(
-            "Dunning run done: %(done)s clients dunned, %(paused)s paused.",
-            done=self.done_count, paused=self.paused_count,
-        ))
+        self.message_post(
+            body=_(
+                "Dunning run done: %(done)s clients dunned, %(paused)s paused.",
+                done=self.done_count,
+                paused=self.paused_count,
+            )
+        )

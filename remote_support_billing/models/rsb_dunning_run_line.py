@@ -38,12 +38,18 @@ class RsbDunningRunLine(models.Model):
     partner_id = fields.Many2one("res.partner", string="Client", required=True, index=True)
     level_id = fields.Many2one("rsb.dunning.level", required=True, ondelete="restrict")
     move_ids = fields.Many2many(
-        "account.move", "rsb_dunning_run_line_move_rel", "line_id", "move_id",
-        string="Overdue Invoices", help="All the client's overdue invoices, listed in the "
-        "communication.",
+        "account.move",
+        "rsb_dunning_run_line_move_rel",
+        "line_id",
+        "move_id",
+        string="Overdue Invoices",
+        help="All the client's overdue invoices, listed in the communication.",
     )
     paused_move_ids = fields.Many2many(
-        "account.move", "rsb_dunning_run_line_paused_move_rel", "line_id", "move_id",
+        "account.move",
+        "rsb_dunning_run_line_paused_move_rel",
+        "line_id",
+        "move_id",
         string="Paused Invoices",
     )
     amount_due = fields.Monetary(currency_field="currency_id", string="Overdue Amount")
@@ -83,10 +89,13 @@ class RsbDunningRunLine(models.Model):
         level, partner = self.level_id, self.partner_id.sudo()
         labels = []
         if self.fee_move_id:
-            labels.append(_("Late fee %(amount)s invoiced (%(move)s)",
-                            amount=format_amount(self.env, self.fee_move_id.amount_total,
-                                                 self.currency_id),
-                            move=self.fee_move_id.name))
+            labels.append(
+                _(
+                    "Late fee %(amount)s invoiced (%(move)s)",
+                    amount=format_amount(self.env, self.fee_move_id.amount_total, self.currency_id),
+                    move=self.fee_move_id.name,
+                )
+            )
         if level.send_letter:
             labels.append(self._rsb_send_letter())
         if level.send_email:
@@ -95,26 +104,35 @@ class RsbDunningRunLine(models.Model):
             labels.append(self._rsb_send_sms())
         if level.create_activity:
             labels.append(self._rsb_schedule_activity())
-        overdue = self.days_late > 0 and float_compare(
-            self.amount_due, 0.0, precision_rounding=self.currency_id.rounding
-        ) > 0
+        overdue = (
+            self.days_late > 0
+            and float_compare(self.amount_due, 0.0, precision_rounding=self.currency_id.rounding)
+            > 0
+        )
         if level.credit_hold and overdue:
             labels.append(self._rsb_credit_hold())
         if level.revoke_trust and overdue and partner.rsb_trusted:
-            partner.sudo()._rsb_set_trusted(False, _(
-                "invoices overdue (%(amount)s), dunning level %(level)s",
-                amount=format_amount(self.env, self.amount_due, self.currency_id),
-                level=level.name,
-            ))
+            partner.sudo()._rsb_set_trusted(
+                False,
+                _(
+                    "invoices overdue (%(amount)s), dunning level %(level)s",
+                    amount=format_amount(self.env, self.amount_due, self.currency_id),
+                    level=level.name,
+                ),
+            )
             labels.append(_("Trust revoked"))
         if level.collections and overdue:
             labels.append(self._rsb_collections())
         labels = [label for label in labels if label]
         partner.message_post(
-            body=Markup("%s<ul>%s</ul>") % (
-                _("Dunning level %(level)s (run %(run)s), %(amount)s overdue:",
-                  level=level.name, run=self.run_id.name,
-                  amount=format_amount(self.env, self.amount_due, self.currency_id)),
+            body=Markup("%s<ul>%s</ul>")
+            % (
+                _(
+                    "Dunning level %(level)s (run %(run)s), %(amount)s overdue:",
+                    level=level.name,
+                    run=self.run_id.name,
+                    amount=format_amount(self.env, self.amount_due, self.currency_id),
+                ),
                 Markup().join(Markup("<li>%s</li>") % label for label in labels),
             ),
             subtype_xmlid="mail.mt_note",
@@ -134,12 +152,15 @@ class RsbDunningRunLine(models.Model):
         pay links of the email do not write each invoice."""
         moves = self.move_ids.filtered(lambda m: not m.access_token)
         if moves:
-            self.env.cr.execute(SQL(
-                "UPDATE account_move SET access_token = v.token "
-                "FROM unnest(%s::int[], %s::varchar[]) AS v(id, token) "
-                "WHERE account_move.id = v.id AND account_move.access_token IS NULL",
-                moves.ids, [str(uuid.uuid4()) for _m in moves],
-            ))
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET access_token = v.token "
+                    "FROM unnest(%s::int[], %s::varchar[]) AS v(id, token) "
+                    "WHERE account_move.id = v.id AND account_move.access_token IS NULL",
+                    moves.ids,
+                    [str(uuid.uuid4()) for _m in moves],
+                )
+            )
             moves.invalidate_recordset(["access_token"])
 
     def _rsb_invoice_pdf_attachments(self):
@@ -151,13 +172,15 @@ class RsbDunningRunLine(models.Model):
                 content = move.invoice_pdf_report_id.raw
             else:
                 content, _type = Report._render_qweb_pdf("account.account_invoices", move.ids)
-            attachments |= attachments.create({
-                "name": move._get_invoice_report_filename(),
-                "raw": content,
-                "res_model": "account.move",
-                "res_id": move.id,
-                "mimetype": "application/pdf",
-            })
+            attachments |= attachments.create(
+                {
+                    "name": move._get_invoice_report_filename(),
+                    "raw": content,
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                    "mimetype": "application/pdf",
+                }
+            )
         return attachments
 
     def _rsb_render_emails(self):
@@ -201,9 +224,12 @@ class RsbDunningRunLine(models.Model):
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
         )
-        return _("Email to %(email)s (%(count)s invoices%(pdf)s)", email=recipient.email,
-                 count=len(self.move_ids),
-                 pdf=_(", PDFs attached") if self.level_id.attach_invoices else "")
+        return _(
+            "Email to %(email)s (%(count)s invoices%(pdf)s)",
+            email=recipient.email,
+            count=len(self.move_ids),
+            pdf=_(", PDFs attached") if self.level_id.attach_invoices else "",
+        )
 
     def _rsb_send_sms(self):
         """Queue an SMS to the client's mobile (Odoo SMS), posted in their chatter."""
@@ -216,9 +242,11 @@ class RsbDunningRunLine(models.Model):
         if template:
             body = template._render_field("body", partner.ids, compute_lang=True)[partner.id]
         else:
-            body = _("%(company)s: %(amount)s is overdue. Please pay your invoices.",
-                     company=self.company_id.name,
-                     amount=format_amount(self.env, self.amount_due, self.currency_id))
+            body = _(
+                "%(company)s: %(amount)s is overdue. Please pay your invoices.",
+                company=self.company_id.name,
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+            )
         partner._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
         return _("SMS to %s", number)
 
@@ -232,9 +260,12 @@ class RsbDunningRunLine(models.Model):
         self.partner_id.sudo().activity_schedule(
             activity_type_id=activity_type.id,
             summary=level.activity_summary or activity_type.name,
-            note=_("%(amount)s overdue (%(count)s invoices), dunning level %(level)s.",
-                   amount=format_amount(self.env, self.amount_due, self.currency_id),
-                   count=len(self.move_ids), level=level.name),
+            note=_(
+                "%(amount)s overdue (%(count)s invoices), dunning level %(level)s.",
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                count=len(self.move_ids),
+                level=level.name,
+            ),
             user_id=user.id,
         )
         return _("Activity for %s", user.name)
@@ -247,29 +278,39 @@ class RsbDunningRunLine(models.Model):
             "remote_support_billing.rsb_dunning_letter_report", self.ids
         )
         name = _("Dunning letter %(client)s %(date)s.pdf", client=partner.name, date=self.date)
-        attachment = self.env["ir.attachment"].sudo().create({
-            "name": name,
-            "raw": content,
-            "res_model": "res.partner",
-            "res_id": partner.id,
-            "mimetype": "application/pdf",
-        })
-        letter = self.env["rsb.dunning.letter"].create({
-            "name": name,
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            "level_id": self.level_id.id,
-            "run_line_id": self.id,
-            "date": self.date,
-            "deadline": self.deadline,
-            "amount": self.amount_due,
-            "attachment_id": attachment.id,
-        })
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )
+        letter = self.env["rsb.dunning.letter"].create(
+            {
+                "name": name,
+                "partner_id": partner.id,
+                "company_id": self.company_id.id,
+                "level_id": self.level_id.id,
+                "run_line_id": self.id,
+                "date": self.date,
+                "deadline": self.deadline,
+                "amount": self.amount_due,
+                "attachment_id": attachment.id,
+            }
+        )
         self.letter_id = letter
         partner.message_post(
-            body=_("Formal letter: %(amount)s to pay by %(deadline)s.",
-                   amount=format_amount(self.env, self.amount_due, self.currency_id),
-                   deadline=self.deadline),
+            body=_(
+                "Formal letter: %(amount)s to pay by %(deadline)s.",
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                deadline=self.deadline,
+            ),
             attachment_ids=attachment.ids,
             subtype_xmlid="mail.mt_note",
         )
@@ -289,20 +330,26 @@ class RsbDunningRunLine(models.Model):
             mail_create_nolog=True, mail_create_nosubscribe=True
         )
         journals = {}
-        names = {move.id: move.name for move in Move.browse(
-            [row["move_id"] for fees in fees_by_line.values() for row, _lv, _a in fees]
-        )}
+        names = {
+            move.id: move.name
+            for move in Move.browse(
+                [row["move_id"] for fees in fees_by_line.values() for row, _lv, _a in fees]
+            )
+        }
         vals_list = []
         for line in lines:
             company = line.company_id
             if company not in journals:
-                journals[company] = self.env["account.journal"].search([
-                    *self.env["account.journal"]._check_company_domain(company),
-                    ("type", "=", "sale"),
-                ], limit=1)
-            vals_list.append(line._prepare_rsb_fee_invoice_values(
-                fees_by_line[line], journals[company], names
-            ))
+                journals[company] = self.env["account.journal"].search(
+                    [
+                        *self.env["account.journal"]._check_company_domain(company),
+                        ("type", "=", "sale"),
+                    ],
+                    limit=1,
+                )
+            vals_list.append(
+                line._prepare_rsb_fee_invoice_values(fees_by_line[line], journals[company], names)
+            )
         fee_moves = Move.create(vals_list)
         fee_moves.action_post()
         fee_vals = []
@@ -312,18 +359,20 @@ class RsbDunningRunLine(models.Model):
             for (row, level, amount), move_line in zip(
                 fees, fee_move.invoice_line_ids, strict=True
             ):
-                fee_vals.append({
-                    "move_id": row["move_id"],
-                    "level_id": level.id,
-                    "partner_id": line.partner_id.id,
-                    "company_id": line.company_id.id,
-                    "amount": amount,
-                    "base_amount": row["residual"],
-                    "days_late": row["days_late"],
-                    "fee_move_id": fee_move.id,
-                    "fee_line_id": move_line.id,
-                    "run_id": line.run_id.id,
-                })
+                fee_vals.append(
+                    {
+                        "move_id": row["move_id"],
+                        "level_id": level.id,
+                        "partner_id": line.partner_id.id,
+                        "company_id": line.company_id.id,
+                        "amount": amount,
+                        "base_amount": row["residual"],
+                        "days_late": row["days_late"],
+                        "fee_move_id": fee_move.id,
+                        "fee_line_id": move_line.id,
+                        "run_id": line.run_id.id,
+                    }
+                )
         self.env["rsb.dunning.fee"].create(fee_vals)
         return fee_moves
 
@@ -341,16 +390,20 @@ class RsbDunningRunLine(models.Model):
             "invoice_origin": self.run_id.name,
             "rsb_dunning_fee": True,
             "invoice_line_ids": [
-                fields.Command.create({
-                    "product_id": level.fee_product_id.id,
-                    "name": self.env._(
-                        "Late fee (%(level)s) on invoice %(invoice)s, %(days)s days overdue",
-                        level=level.name, invoice=names[row["move_id"]], days=row["days_late"],
-                    ),
-                    "quantity": 1.0,
-                    "price_unit": amount,
-                    "tax_ids": [fields.Command.clear()],
-                })
+                fields.Command.create(
+                    {
+                        "product_id": level.fee_product_id.id,
+                        "name": self.env._(
+                            "Late fee (%(level)s) on invoice %(invoice)s, %(days)s days overdue",
+                            level=level.name,
+                            invoice=names[row["move_id"]],
+                            days=row["days_late"],
+                        ),
+                        "quantity": 1.0,
+                        "price_unit": amount,
+                        "tax_ids": [fields.Command.clear()],
+                    }
+                )
                 for row, level, amount in fees
             ],
         }
@@ -360,11 +413,13 @@ class RsbDunningRunLine(models.Model):
         partner = self.partner_id.sudo()
         if partner.rsb_credit_hold:
             return _("Already on credit hold")
-        partner._rsb_place_credit_hold(_(
-            "%(amount)s overdue, dunning level %(level)s",
-            amount=format_amount(self.env, self.amount_due, self.currency_id),
-            level=self.level_id.name,
-        ))
+        partner._rsb_place_credit_hold(
+            _(
+                "%(amount)s overdue, dunning level %(level)s",
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                level=self.level_id.name,
+            )
+        )
         return _("Credit hold: no new work until the overdue balance is paid")
 
     def _rsb_collections(self):
@@ -373,18 +428,26 @@ class RsbDunningRunLine(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo()
         threshold = self.company_id.rsb_collections_threshold
-        if float_compare(self.amount_due, threshold,
-                         precision_rounding=self.currency_id.rounding) >= 0:
+        if (
+            float_compare(self.amount_due, threshold, precision_rounding=self.currency_id.rounding)
+            >= 0
+        ):
             if not partner.rsb_collections:
-                partner.sudo().write({
-                    "rsb_collections": True,
-                    "rsb_collections_date": self.date,
-                })
-            return _("Marked for collections (%(amount)s, threshold %(threshold)s)",
-                     amount=format_amount(self.env, self.amount_due, self.currency_id),
-                     threshold=format_amount(self.env, threshold, self.currency_id))
+                partner.sudo().write(
+                    {
+                        "rsb_collections": True,
+                        "rsb_collections_date": self.date,
+                    }
+                )
+            return _(
+                "Marked for collections (%(amount)s, threshold %(threshold)s)",
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                threshold=format_amount(self.env, threshold, self.currency_id),
+            )
         self.writeoff_proposed = True
-        return _("Write-off proposed (%(amount)s is below the collections threshold "
-                 "%(threshold)s): an accountant confirms it with the write-off wizard",
-                 amount=format_amount(self.env, self.amount_due, self.currency_id),
-                 threshold=format_amount(self.env, threshold, self.currency_id))
+        return _(
+            "Write-off proposed (%(amount)s is below the collections threshold "
+            "%(threshold)s): an accountant confirms it with the write-off wizard",
+            amount=format_amount(self.env, self.amount_due, self.currency_id),
+            threshold=format_amount(self.env, threshold, self.currency_id),
+        )

@@ -18,70 +18,109 @@ class RSBCommon(TransactionCase):
 
         # ---- users per role
         cls.technician = new_test_user(
-            cls.env, login="rsb-tech", name="Tina Technician",
+            cls.env,
+            login="rsb-tech",
+            name="Tina Technician",
             groups="helpdesk_mgmt.group_helpdesk_user,hr_timesheet.group_hr_timesheet_user",
         )
         cls.helpdesk_manager = new_test_user(
-            cls.env, login="rsb-manager", name="Hank Helpdesk Manager",
+            cls.env,
+            login="rsb-manager",
+            name="Hank Helpdesk Manager",
             groups="helpdesk_mgmt.group_helpdesk_manager,hr_timesheet.group_hr_timesheet_user",
         )
         cls.accountant = new_test_user(
-            cls.env, login="rsb-accountant", name="Alice Accountant",
+            cls.env,
+            login="rsb-accountant",
+            name="Alice Accountant",
             groups="account.group_account_user,account.group_account_invoice",
         )
-        cls.env["hr.employee"].create([
-            {"name": u.name, "user_id": u.id, "company_id": cls.company.id}
-            for u in (cls.technician, cls.helpdesk_manager)
-        ])
+        cls.env["hr.employee"].create(
+            [
+                {"name": u.name, "user_id": u.id, "company_id": cls.company.id}
+                for u in (cls.technician, cls.helpdesk_manager)
+            ]
+        )
 
         # ---- what the team sells: an hour of remote support at $86
         cls.uom_hour = cls.env.ref("uom.product_uom_hour")
-        cls.product_hour = cls.env["product.product"].create({
-            "name": "Remote support (hour)",
-            "type": "service",
-            "uom_id": cls.uom_hour.id,
-            "uom_po_id": cls.uom_hour.id,
-            "list_price": 86.0,
-            "taxes_id": [(5, 0, 0)],
-            "company_id": False,
-        })
-        cls.project = cls.env["project.project"].create({
-            "name": "Remote support", "allow_timesheets": True, "company_id": cls.company.id,
-        })
+        cls.product_hour = cls.env["product.product"].create(
+            {
+                "name": "Remote support (hour)",
+                "type": "service",
+                "uom_id": cls.uom_hour.id,
+                "uom_po_id": cls.uom_hour.id,
+                "list_price": 86.0,
+                "taxes_id": [(5, 0, 0)],
+                "company_id": False,
+            }
+        )
+        cls.project = cls.env["project.project"].create(
+            {
+                "name": "Remote support",
+                "allow_timesheets": True,
+                "company_id": cls.company.id,
+            }
+        )
         cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        cls.stage_scheduled = cls.env["helpdesk.ticket.stage"].create({
-            "name": "Scheduled", "sequence": 2, "rsb_requires_deposit": True,
-            "company_id": cls.company.id,
-        })
-        cls.team = cls.env["helpdesk.ticket.team"].create({
-            "name": "Remote Support",
-            "user_ids": [(6, 0, (cls.technician | cls.helpdesk_manager).ids)],
-            "allow_timesheet": True,
-            "default_project_id": cls.project.id,
-            "rsb_service_product_id": cls.product_hour.id,
-            "rsb_deposit_default": 129.0,
-            "rsb_rounding_minutes": 15,
-            "rsb_minimum_minutes": 30,
-            "rsb_free_minutes": 5,
-            "company_id": cls.company.id,
-        })
+        cls.stage_scheduled = cls.env["helpdesk.ticket.stage"].create(
+            {
+                "name": "Scheduled",
+                "sequence": 2,
+                "rsb_requires_deposit": True,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Remote Support",
+                "user_ids": [(6, 0, (cls.technician | cls.helpdesk_manager).ids)],
+                "allow_timesheet": True,
+                "default_project_id": cls.project.id,
+                "rsb_service_product_id": cls.product_hour.id,
+                "rsb_deposit_default": 129.0,
+                "rsb_rounding_minutes": 15,
+                "rsb_minimum_minutes": 30,
+                "rsb_free_minutes": 5,
+                "company_id": cls.company.id,
+            }
+        )
 
         # ---- clients: a new client and another company (each with a portal user), a trusted one
-        cls.client_a, cls.contact_a, cls.portal_a = cls._create_client("Greenleaf Dental", "rsb-portal-a")
-        cls.client_b, cls.contact_b, cls.portal_b = cls._create_client("Harbor Freight Law", "rsb-portal-b")
-        cls.client_trusted = cls.env["res.partner"].create({
-            "name": "Oakridge Accounting", "is_company": True, "email": "office@oakridge.example",
-            "rsb_trusted": True, "street": "1 Oak St", "city": "Springfield", "zip": "12345",
-            "country_id": cls.env.ref("base.us").id,
-        })
+        cls.client_a, cls.contact_a, cls.portal_a = cls._create_client(
+            "Greenleaf Dental", "rsb-portal-a"
+        )
+        cls.client_b, cls.contact_b, cls.portal_b = cls._create_client(
+            "Harbor Freight Law", "rsb-portal-b"
+        )
+        cls.client_trusted = cls.env["res.partner"].create(
+            {
+                "name": "Oakridge Accounting",
+                "is_company": True,
+                "email": "office@oakridge.example",
+                "rsb_trusted": True,
+                "street": "1 Oak St",
+                "city": "Springfield",
+                "zip": "12345",
+                "country_id": cls.env.ref("base.us").id,
+            }
+        )
 
-        cls.sale_journal = cls.env["account.journal"].search([
-            *cls.env["account.journal"]._check_company_domain(cls.company), ("type", "=", "sale"),
-        ], limit=1)
-        cls.bank_journal = cls.env["account.journal"].search([
-            *cls.env["account.journal"]._check_company_domain(cls.company), ("type", "=", "bank"),
-        ], limit=1)
+        cls.sale_journal = cls.env["account.journal"].search(
+            [
+                *cls.env["account.journal"]._check_company_domain(cls.company),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
+        )
+        cls.bank_journal = cls.env["account.journal"].search(
+            [
+                *cls.env["account.journal"]._check_company_domain(cls.company),
+                ("type", "=", "bank"),
+            ],
+            limit=1,
+        )
         cls.receivable = cls.client_a.property_account_receivable_id
         cls.deposit_account = cls.company._rsb_get_deposit_account()
 
@@ -90,43 +129,66 @@ class RSBCommon(TransactionCase):
 
     @classmethod
     def _create_client(cls, name, login):
-        client = cls.env["res.partner"].create({
-            "name": name, "is_company": True, "email": f"{login}-billing@example.com",
-            "street": "1 Main St", "city": "Springfield", "zip": "12345",
-            "country_id": cls.env.ref("base.us").id,
-        })
-        contact = cls.env["res.partner"].create({
-            "name": f"{name} contact", "parent_id": client.id, "email": f"{login}@example.com",
-        })
+        client = cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "email": f"{login}-billing@example.com",
+                "street": "1 Main St",
+                "city": "Springfield",
+                "zip": "12345",
+                "country_id": cls.env.ref("base.us").id,
+            }
+        )
+        contact = cls.env["res.partner"].create(
+            {
+                "name": f"{name} contact",
+                "parent_id": client.id,
+                "email": f"{login}@example.com",
+            }
+        )
         user = new_test_user(
-            cls.env, login=login, groups="base.group_portal", partner_id=contact.id,
+            cls.env,
+            login=login,
+            groups="base.group_portal",
+            partner_id=contact.id,
         )
         return client, contact, user
 
     @classmethod
     def _create_ticket(cls, partner, **vals):
-        return cls.env["helpdesk.ticket"].create({
-            "name": vals.pop("name", "Printer offline"),
-            "description": "Remote session",
-            "team_id": cls.team.id,
-            "partner_id": partner.id,
-            "project_id": cls.project.id,
-            **vals,
-        })
+        return cls.env["helpdesk.ticket"].create(
+            {
+                "name": vals.pop("name", "Printer offline"),
+                "description": "Remote session",
+                "team_id": cls.team.id,
+                "partner_id": partner.id,
+                "project_id": cls.project.id,
+                **vals,
+            }
+        )
 
     def _log_time(self, ticket, minutes, user=None, **vals):
         user = user or self.technician
-        return self.env["account.analytic.line"].with_user(user).create({
-            "name": vals.pop("name", "Remote session"),
-            "ticket_id": ticket.id,
-            "project_id": ticket.project_id.id,
-            "unit_amount": minutes / 60.0,
-            **vals,
-        })
+        return (
+            self.env["account.analytic.line"]
+            .with_user(user)
+            .create(
+                {
+                    "name": vals.pop("name", "Remote session"),
+                    "ticket_id": ticket.id,
+                    "project_id": ticket.project_id.id,
+                    "unit_amount": minutes / 60.0,
+                    **vals,
+                }
+            )
+        )
 
     def _pay_invoice(self, invoice, amount=None):
         """Register a payment for the invoice as the accountant would, and post it."""
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"journal_id": self.bank_journal.id, **({"amount": amount} if amount else {})})
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": self.bank_journal.id, **({"amount": amount} if amount else {})})
+        )
         return wizard._create_payments()

@@ -36,8 +36,11 @@ class TestDunningCollections(RSBDunningCommon):
 
     def test_collections_export_csv_and_xlsx(self):
         self._run()
-        wizard = self.env["rsb.collections.export.wizard"].with_user(self.accountant).create(
-            {"file_format": "csv"})
+        wizard = (
+            self.env["rsb.collections.export.wizard"]
+            .with_user(self.accountant)
+            .create({"file_format": "csv"})
+        )
         self.assertEqual(wizard.partner_ids, self.client_a)
         with freeze_time(self.TODAY):
             action = wizard.action_export()
@@ -66,8 +69,12 @@ class TestDunningCollections(RSBDunningCommon):
         self._run()
         action = self.client_b.with_user(self.accountant).action_rsb_writeoff()
         with freeze_time(self.TODAY):
-            wizard = self.env["rsb.dunning.writeoff.wizard"].with_user(self.accountant).with_context(
-                action["context"]).create({"reason": "Client closed"})
+            wizard = (
+                self.env["rsb.dunning.writeoff.wizard"]
+                .with_user(self.accountant)
+                .with_context(action["context"])
+                .create({"reason": "Client closed"})
+            )
             self.assertEqual(wizard.move_ids, self.small)
             self.assertEqual(wizard.amount, 120.0)
             wizard.action_confirm()
@@ -87,5 +94,6 @@ class TestDunningCollections(RSBDunningCommon):
     def test_writeoff_only_by_accountants(self):
         with self.assertRaises(Exception):
             self.env["rsb.dunning.writeoff.wizard"].with_user(self.technician).create(
-                {"partner_id": self.client_b.id, "move_ids": [(6, 0, self.small.ids)]})
+                {"partner_id": self.client_b.id, "move_ids": [(6, 0, self.small.ids)]}
+            )
         self.assertFalse(self.small.reversal_move_ids)

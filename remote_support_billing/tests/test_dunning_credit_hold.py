@@ -47,16 +47,28 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
     def test_back_office_create_refused(self):
         self._hold()
         with self._assert_on_hold():
-            self.env["helpdesk.ticket"].with_user(self.technician).create({
-                "name": "New work", "description": "x", "team_id": self.team.id,
-                "partner_id": self.contact_a.id,
-            })
+            self.env["helpdesk.ticket"].with_user(self.technician).create(
+                {
+                    "name": "New work",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": self.contact_a.id,
+                }
+            )
         self.assertFalse(self._tickets("New work"))
         # other clients are not affected
-        ticket = self.env["helpdesk.ticket"].with_user(self.technician).create({
-            "name": "Other client", "description": "x", "team_id": self.team.id,
-            "partner_id": self.client_b.id,
-        })
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.technician)
+            .create(
+                {
+                    "name": "Other client",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": self.client_b.id,
+                }
+            )
+        )
         self.assertTrue(ticket)
 
     def test_stage_move_refused_closing_allowed(self):
@@ -76,22 +88,30 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         # new_test_user gave both portal contacts the same address: make them distinct
         self.contact_a.email = "mail-a@greenleaf.example"
         self.contact_b.email = "mail-b@harbor.example"
-        raw = RAW_EMAIL.format(email_from=self.contact_a.email, subject="Help by email",
-                               msg_id="hold-1")
+        raw = RAW_EMAIL.format(
+            email_from=self.contact_a.email, subject="Help by email", msg_id="hold-1"
+        )
         with self._assert_on_hold():
             self.env["mail.thread"].message_process("helpdesk.ticket", raw)
         self.assertFalse(self._tickets("Help by email"))
-        raw = RAW_EMAIL.format(email_from=self.contact_b.email, subject="Help from B",
-                               msg_id="hold-2")
+        raw = RAW_EMAIL.format(
+            email_from=self.contact_b.email, subject="Help from B", msg_id="hold-2"
+        )
         self.env["mail.thread"].message_process("helpdesk.ticket", raw)
         self.assertTrue(self._tickets("Help from B"), "not on hold: created")
 
     def test_import_refused(self):
         self._hold()
-        result = self.env["helpdesk.ticket"].with_user(self.helpdesk_manager).load(
-            ["name", "description", "partner_id/.id", "team_id/.id"],
-            [["Imported", "x", str(self.client_a.id), str(self.team.id)],
-             ["Imported B", "x", str(self.client_b.id), str(self.team.id)]],
+        result = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.helpdesk_manager)
+            .load(
+                ["name", "description", "partner_id/.id", "team_id/.id"],
+                [
+                    ["Imported", "x", str(self.client_a.id), str(self.team.id)],
+                    ["Imported B", "x", str(self.client_b.id), str(self.team.id)],
+                ],
+            )
         )
         self.assertFalse(result["ids"])
         self.assertTrue(any("on credit hold" in m["message"] for m in result["messages"]))
@@ -104,24 +124,37 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("Your account is on credit hold", page.text)
         self.assertNotIn('action="/submitted/ticket"', page.text)
-        response = self.url_open("/submitted/ticket", data={
-            "subject": "Portal ticket on hold", "description": "Please help",
-            "category": "", "csrf_token": http.Request.csrf_token(self),
-        })
+        response = self.url_open(
+            "/submitted/ticket",
+            data={
+                "subject": "Portal ticket on hold",
+                "description": "Please help",
+                "category": "",
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
         self.assertIn("Your ticket was not created", response.text)
         self.assertFalse(self._tickets("Portal ticket on hold"))
         # the server refuses even what the controller would create in sudo
         with self._assert_on_hold():
-            self.env["helpdesk.ticket"].sudo().create({
-                "name": "Portal ticket on hold", "description": "x",
-                "partner_id": self.portal_a.partner_id.id,
-            })
+            self.env["helpdesk.ticket"].sudo().create(
+                {
+                    "name": "Portal ticket on hold",
+                    "description": "x",
+                    "partner_id": self.portal_a.partner_id.id,
+                }
+            )
         # portal client B is not on hold and creates the ticket
         self.authenticate(self.portal_b.login, self.portal_b.login)
-        self.url_open("/submitted/ticket", data={
-            "subject": "Portal ticket B", "description": "Please help",
-            "category": "", "csrf_token": http.Request.csrf_token(self),
-        })
+        self.url_open(
+            "/submitted/ticket",
+            data={
+                "subject": "Portal ticket B",
+                "description": "Please help",
+                "category": "",
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
         self.assertTrue(self._tickets("Portal ticket B"))
 
     def test_hold_lifts_when_overdue_balance_paid(self):
@@ -134,8 +167,12 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
             self.assertTrue(self.client_a.rsb_credit_hold, "40 still overdue")
             self._pay_invoice(second)
         self.assertFalse(self.client_a.rsb_credit_hold)
-        self.assertTrue(any("Credit hold lifted" in m.body and "paid" in m.body
-                            for m in self.client_a.message_ids))
+        self.assertTrue(
+            any(
+                "Credit hold lifted" in m.body and "paid" in m.body
+                for m in self.client_a.message_ids
+            )
+        )
         ticket = self._create_ticket(self.client_a, name="After paying")
         self.assertTrue(ticket)
 
@@ -151,17 +188,22 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         action = self.client_a.action_rsb_lift_credit_hold()
         with self.assertRaises(AccessError):
             self.env["rsb.credit.hold.lift.wizard"].with_user(self.technician).with_context(
-                action["context"]).create({"reason": "I like them"})
+                action["context"]
+            ).create({"reason": "I like them"})
         with self.assertRaises(AccessError):
             self.client_a.with_user(self.technician).write({"rsb_credit_hold": False})
         self.assertTrue(self.client_a.rsb_credit_hold)
-        wizard = self.env["rsb.credit.hold.lift.wizard"].with_user(
-            self.helpdesk_manager).with_context(action["context"]).create(
-            {"reason": "Paid by check, in the mail"})
+        wizard = (
+            self.env["rsb.credit.hold.lift.wizard"]
+            .with_user(self.helpdesk_manager)
+            .with_context(action["context"])
+            .create({"reason": "Paid by check, in the mail"})
+        )
         wizard.action_lift()
         self.assertFalse(self.client_a.rsb_credit_hold)
-        self.assertTrue(any("Paid by check, in the mail" in m.body
-                            for m in self.client_a.message_ids))
+        self.assertTrue(
+            any("Paid by check, in the mail" in m.body for m in self.client_a.message_ids)
+        )
 
     def test_portal_banner_on_home_and_tickets(self):
         self.authenticate(self.portal_a.login, self.portal_a.login)

@@ -7,11 +7,15 @@ from .dunning_common import RSBDunningCommon
 @tagged("post_install", "-at_install")
 class TestDunningLevels(RSBDunningCommon):
     def _level(self, **vals):
-        return self.Level.create({
-            "name": "Fee level", "days": 60, "company_id": self.company.id,
-            "fee_product_id": self.env.ref("remote_support_billing.product_rsb_dunning_fee").id,
-            **vals,
-        })
+        return self.Level.create(
+            {
+                "name": "Fee level",
+                "days": 60,
+                "company_id": self.company.id,
+                "fee_product_id": self.env.ref("remote_support_billing.product_rsb_dunning_fee").id,
+                **vals,
+            }
+        )
 
     def test_default_ladder_shipped_for_main_company(self):
         days = self.Level.search([("company_id", "=", self.company.id)]).mapped("days")
@@ -27,8 +31,9 @@ class TestDunningLevels(RSBDunningCommon):
         levels = self.Level.search([("company_id", "=", company.id)])
         self.assertEqual(len(levels), 7)
         company.action_rsb_create_default_dunning_levels()
-        self.assertEqual(self.Level.search_count([("company_id", "=", company.id)]), 7,
-                         "created once")
+        self.assertEqual(
+            self.Level.search_count([("company_id", "=", company.id)]), 7, "created once"
+        )
 
     def test_fee_fixed(self):
         level = self._level(fee_type="fixed", fee_fixed=15.0)
@@ -68,5 +73,8 @@ class TestDunningLevels(RSBDunningCommon):
             level.with_user(self.accountant).write({"name": "Changed"})
         level.with_user(self.account_manager).write({"name": "Second notice"})
         self.assertEqual(level.name, "Second notice")
-        self.assertEqual(level.with_user(self.accountant).name, "Second notice",
-                         "accountants read the levels they run")
+        self.assertEqual(
+            level.with_user(self.accountant).name,
+            "Second notice",
+            "accountants read the levels they run",
+        )

@@ -18,8 +18,10 @@ class TestDunningLock(RSBDunningCommon):
         # (shipped for the main company, so committed before this test began).
         other = db_connect(self.env.cr.dbname).cursor()
         try:
-            other.execute("SELECT id FROM rsb_dunning_lock WHERE company_id = %s FOR UPDATE",
-                          [self.company.id])
+            other.execute(
+                "SELECT id FROM rsb_dunning_lock WHERE company_id = %s FOR UPDATE",
+                [self.company.id],
+            )
             with self.assertRaises(UserError) as caught:
                 run.action_execute()
             self.assertIn("already in progress", str(caught.exception))

@@ -56,8 +56,15 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         due = fields.Date.to_date("2026-01-10")
         invoice = self._create_invoice(self.client_a, 800.0, due)
         self.client_a.user_id = self.helpdesk_manager  # the account manager gets the call
-        steps = [(-3, "2026-01-07"), (1, "2026-01-11"), (7, "2026-01-17"), (14, "2026-01-24"),
-                 (21, "2026-01-31"), (30, "2026-02-09"), (45, "2026-02-24")]
+        steps = [
+            (-3, "2026-01-07"),
+            (1, "2026-01-11"),
+            (7, "2026-01-17"),
+            (14, "2026-01-24"),
+            (21, "2026-01-31"),
+            (30, "2026-02-09"),
+            (45, "2026-02-24"),
+        ]
         for days, day in steps:
             with freeze_time(day):
                 with self.mockSMSGateway():
@@ -76,14 +83,16 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
                     activity = self.client_a.activity_ids
                     self.assertEqual(len(activity), 1)
                     self.assertEqual(activity.user_id, self.helpdesk_manager)
-                    self.assertEqual(activity.activity_type_id,
-                                     self.env.ref("mail.mail_activity_data_call"))
+                    self.assertEqual(
+                        activity.activity_type_id, self.env.ref("mail.mail_activity_data_call")
+                    )
                 if days == 21:
                     self.assertTrue(self.client_a.rsb_credit_hold)
                     self.assertTrue(self.contact_a.rsb_credit_hold, "commercial field")
                 if days == 30:
                     letter = self.env["rsb.dunning.letter"].search(
-                        [("partner_id", "=", self.client_a.id)])
+                        [("partner_id", "=", self.client_a.id)]
+                    )
                     self.assertEqual(len(letter), 1)
                     self.assertEqual(letter.attachment_id.res_model, "res.partner")
                     self.assertEqual(letter.attachment_id.res_id, self.client_a.id)
@@ -113,21 +122,31 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         self.assertFalse(self.client_trusted.rsb_trusted)
         self.assertTrue(self.client_trusted.rsb_prepay_required)
         self.assertIn("dunning level", self.client_trusted.rsb_trust_reason)
-        self.assertTrue(any("Switched to prepayment" in m.body
-                            for m in self.client_trusted.message_ids))
+        self.assertTrue(
+            any("Switched to prepayment" in m.body for m in self.client_trusted.message_ids)
+        )
 
     def test_late_fee_invoiced_once_per_invoice_and_level(self):
         fee_product = self.env.ref("remote_support_billing.product_rsb_dunning_fee")
         level = self.level_by_days[7]
-        level.write({"fee_type": "percent", "fee_percent": 10.0, "fee_min": 5.0,
-                     "fee_max": 25.0, "fee_product_id": fee_product.id})
+        level.write(
+            {
+                "fee_type": "percent",
+                "fee_percent": 10.0,
+                "fee_min": 5.0,
+                "fee_max": 25.0,
+                "fee_product_id": fee_product.id,
+            }
+        )
         big = self._create_invoice(self.client_a, 400.0, self.TODAY - timedelta(days=8))
         small = self._create_invoice(self.client_a, 20.0, self.TODAY - timedelta(days=9))
         run = self._run(execute=False)
         line = self._line(run, self.client_a)
         self.assertEqual(line.fee_amount, 30.0, "preview: 25 (cap of 40) + 5 (minimum of 2)")
-        self.assertFalse(self.env["account.move"].search([("rsb_dunning_fee", "=", True)]),
-                         "the preview charges nothing")
+        self.assertFalse(
+            self.env["account.move"].search([("rsb_dunning_fee", "=", True)]),
+            "the preview charges nothing",
+        )
         run.action_execute()
         fees = self.env["rsb.dunning.fee"].search([("partner_id", "=", self.client_a.id)])
         self.assertEqual(sorted(fees.mapped("amount")), [5.0, 25.0])
@@ -144,27 +163,45 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         self.assertEqual(self.env["rsb.dunning.fee"].search_count([]), 2)
         with self.assertRaises(Exception):
             with self.cr.savepoint():
-                self.env["rsb.dunning.fee"].create({
-                    "move_id": big.id, "level_id": level.id, "partner_id": self.client_a.id,
-                    "company_id": self.company.id, "amount": 1.0,
-                })
+                self.env["rsb.dunning.fee"].create(
+                    {
+                        "move_id": big.id,
+                        "level_id": level.id,
+                        "partner_id": self.client_a.id,
+                        "company_id": self.company.id,
+                        "amount": 1.0,
+                    }
+                )
 
     def test_pause_client_invoice_and_payment_plan(self):
-        paused_client_inv = self._create_invoice(self.client_a, 100.0, self.TODAY - timedelta(days=2))
+        paused_client_inv = self._create_invoice(
+            self.client_a, 100.0, self.TODAY - timedelta(days=2)
+        )
         disputed = self._create_invoice(self.client_b, 100.0, self.TODAY - timedelta(days=2))
         in_plan = self._create_invoice(self.client_b, 70.0, self.TODAY - timedelta(days=3))
         open_b = self._create_invoice(self.client_b, 30.0, self.TODAY - timedelta(days=2))
-        wizard = self.env["rsb.dunning.pause.wizard"].with_user(self.accountant).with_context(
-            self.client_a.action_rsb_pause_dunning()["context"]
-        ).create({"reason": "promise", "date_until": self.TODAY + timedelta(days=5),
-                  "note": "Pays on Friday"})
+        wizard = (
+            self.env["rsb.dunning.pause.wizard"]
+            .with_user(self.accountant)
+            .with_context(self.client_a.action_rsb_pause_dunning()["context"])
+            .create(
+                {
+                    "reason": "promise",
+                    "date_until": self.TODAY + timedelta(days=5),
+                    "note": "Pays on Friday",
+                }
+            )
+        )
         with freeze_time(self.TODAY):
             wizard.action_pause()
         self.assertEqual(self.client_a.rsb_dunning_pause_reason, "promise")
         self.assertTrue(any("Dunning paused" in m.body for m in self.client_a.message_ids))
-        wizard = self.env["rsb.dunning.pause.wizard"].with_user(self.accountant).with_context(
-            disputed.action_rsb_pause_dunning()["context"]
-        ).create({"reason": "dispute"})
+        wizard = (
+            self.env["rsb.dunning.pause.wizard"]
+            .with_user(self.accountant)
+            .with_context(disputed.action_rsb_pause_dunning()["context"])
+            .create({"reason": "dispute"})
+        )
         wizard.action_pause()
         in_plan.rsb_dunning_pause_reason = "payment_plan"  # as the payment plans do
         run = self._run(execute=False)
@@ -210,7 +247,9 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         self.assertEqual(len(self.env["rsb.dunning.history"].search([("run_id", "=", run.id)])), 3)
         # a run that died halfway: one line done, two to do -> the cron completes the rest
         with freeze_time(self.TODAY + timedelta(days=6)):
-            crashed = self.env["rsb.dunning.run"].create({"is_cron": True, "date": self.TODAY + timedelta(days=6)})
+            crashed = self.env["rsb.dunning.run"].create(
+                {"is_cron": True, "date": self.TODAY + timedelta(days=6)}
+            )
             crashed.action_preview()
             crashed.state = "running"
             crashed._rsb_execute_lines(crashed.line_ids[:1])
@@ -218,8 +257,9 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
             self.env["rsb.dunning.run"]._cron_run_dunning()
         self.assertEqual(crashed.state, "done")
         self.assertEqual(set(crashed.line_ids.mapped("state")), {"done"})
-        self.assertEqual(self.env["mail.mail"].search_count([]), mails + 2,
-                         "only the two clients not done yet")
+        self.assertEqual(
+            self.env["mail.mail"].search_count([]), mails + 2, "only the two clients not done yet"
+        )
         self.assertEqual(self.env["rsb.dunning.run"].search_count([("is_cron", "=", True)]), 2)
 
     def test_execute_in_background(self):
@@ -233,14 +273,18 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
             self.env["rsb.dunning.run"]._cron_run_dunning()
         self.assertEqual(run.state, "done")
         self.assertEqual(invoice.rsb_dunning_level_id, self.level_by_days[1])
-        self.assertFalse(self.env["rsb.dunning.run"].search([("is_cron", "=", True)]),
-                         "the cron executed the accountant's run, nothing else to do")
+        self.assertFalse(
+            self.env["rsb.dunning.run"].search([("is_cron", "=", True)]),
+            "the cron executed the accountant's run, nothing else to do",
+        )
 
     def test_preview_query_count_does_not_grow_with_invoices(self):
-        clients = self.env["res.partner"].create([
-            {"name": f"Client {i}", "is_company": True, "email": f"c{i}@example.com"}
-            for i in range(5)
-        ])
+        clients = self.env["res.partner"].create(
+            [
+                {"name": f"Client {i}", "is_company": True, "email": f"c{i}@example.com"}
+                for i in range(5)
+            ]
+        )
         # warm up (caches, registry) with a first preview
         self._create_invoice(clients[0], 10.0, self.TODAY - timedelta(days=2))
         self._run(execute=False)

@@ -17,22 +17,37 @@ class TestInstalled(RSBCommon):
         module = self.env["ir.module.module"].search([("name", "=", ADDON)])
         self.assertEqual(module.state, "installed")
         account = self.company._rsb_get_deposit_account()
-        self.assertEqual(account.account_type, "liability_current",
-                         "deposits are held on a liability account, never income")
+        self.assertEqual(
+            account.account_type,
+            "liability_current",
+            "deposits are held on a liability account, never income",
+        )
         self.assertEqual(self.company._rsb_get_deposit_account(), account, "created once")
 
 
 def _psql(db, query):
-    out = subprocess.run(["psql", "-d", db, "-tAc", query], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["psql", "-d", db, "-tAc", query], check=True, capture_output=True, text=True
+    ).stdout
     return out.strip()
 
 
 def _odoo(db, *args):
-    cmd = [sys.executable, "-m", "odoo", "-c", config.rcfile, "-d", db,
-           "--stop-after-init", "--log-level=warn", *args]
-    return subprocess.run(cmd, capture_output=True, text=True,
-                          env={**os.environ, "TZ": "UTC"}, timeout=900)
+    cmd = [
+        sys.executable,
+        "-m",
+        "odoo",
+        "-c",
+        config.rcfile,
+        "-d",
+        db,
+        "--stop-after-init",
+        "--log-level=warn",
+        *args,
+    ]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}, timeout=900
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -50,27 +65,55 @@ class TestInstallUninstall(RSBCommon):
             res = _odoo(db, "-i", ADDON, "--without-demo=all")
             self.assertEqual(res.returncode, 0, res.stderr[-3000:])
             self.assertNotRegex(res.stderr + res.stdout, r" (ERROR|CRITICAL) ")
-            self.assertEqual(_psql(db, f"SELECT state FROM ir_module_module WHERE name='{ADDON}'"),
-                             "installed")
-            self.assertEqual(_psql(db, "SELECT count(*) FROM ir_model_fields WHERE name LIKE 'rsb\\_%'") != "0", True)
+            self.assertEqual(
+                _psql(db, f"SELECT state FROM ir_module_module WHERE name='{ADDON}'"), "installed"
+            )
+            self.assertEqual(
+                _psql(db, "SELECT count(*) FROM ir_model_fields WHERE name LIKE 'rsb\\_%'") != "0",
+                True,
+            )
 
             script = (
                 "env['ir.module.module'].search([('name', '=', '%s')]).button_immediate_uninstall()\n"
                 "env.cr.commit()\n" % ADDON
             )
             res = subprocess.run(
-                [sys.executable, "-m", "odoo", "shell", "-c", config.rcfile, "-d", db,
-                 "--log-level=warn", "--no-http"],
-                input=script, capture_output=True, text=True, env={**os.environ, "TZ": "UTC"},
+                [
+                    sys.executable,
+                    "-m",
+                    "odoo",
+                    "shell",
+                    "-c",
+                    config.rcfile,
+                    "-d",
+                    db,
+                    "--log-level=warn",
+                    "--no-http",
+                ],
+                input=script,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "TZ": "UTC"},
                 timeout=900,
             )
             self.assertEqual(res.returncode, 0, res.stderr[-3000:])
             self.assertNotRegex(res.stderr, r" (ERROR|CRITICAL) ")
-            self.assertEqual(_psql(db, f"SELECT state FROM ir_module_module WHERE name='{ADDON}'"),
-                             "uninstalled")
-            self.assertEqual(_psql(db, "SELECT count(*) FROM ir_model_fields WHERE name LIKE 'rsb\\_%'"), "0")
-            self.assertEqual(_psql(db, "SELECT count(*) FROM ir_model WHERE model LIKE 'rsb.%'"), "0")
-            self.assertEqual(_psql(db, "SELECT count(*) FROM information_schema.columns "
-                                       "WHERE table_name = 'res_partner' AND column_name LIKE 'rsb\\_%'"), "0")
+            self.assertEqual(
+                _psql(db, f"SELECT state FROM ir_module_module WHERE name='{ADDON}'"), "uninstalled"
+            )
+            self.assertEqual(
+                _psql(db, "SELECT count(*) FROM ir_model_fields WHERE name LIKE 'rsb\\_%'"), "0"
+            )
+            self.assertEqual(
+                _psql(db, "SELECT count(*) FROM ir_model WHERE model LIKE 'rsb.%'"), "0"
+            )
+            self.assertEqual(
+                _psql(
+                    db,
+                    "SELECT count(*) FROM information_schema.columns "
+                    "WHERE table_name = 'res_partner' AND column_name LIKE 'rsb\\_%'",
+                ),
+                "0",
+            )
         finally:
             subprocess.run(["dropdb", "--if-exists", "--force", db], check=True)

@@ -8,9 +8,27 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import xlsxwriter
 
 COLUMNS = [
-    "Client", "Street", "Street 2", "Zip", "City", "State", "Country", "Phone", "Mobile",
-    "Email", "VAT", "Invoice", "Invoice Date", "Due Date", "Days Overdue", "Amount",
-    "Amount Due", "Currency", "Dunning Level", "Collections Since", "Last Contact",
+    "Client",
+    "Street",
+    "Street 2",
+    "Zip",
+    "City",
+    "State",
+    "Country",
+    "Phone",
+    "Mobile",
+    "Email",
+    "VAT",
+    "Invoice",
+    "Invoice Date",
+    "Due Date",
+    "Days Overdue",
+    "Amount",
+    "Amount Due",
+    "Currency",
+    "Dunning Level",
+    "Collections Since",
+    "Last Contact",
 ]
 
 
@@ -22,11 +40,14 @@ class RsbCollectionsExportWizard(models.TransientModel):
     _description = "Export Collections"
 
     partner_ids = fields.Many2many(
-        "res.partner", string="Clients", required=True,
+        "res.partner",
+        string="Clients",
+        required=True,
         default=lambda self: self._default_partner_ids(),
     )
-    file_format = fields.Selection([("csv", "CSV"), ("xlsx", "Excel (XLSX)")], default="xlsx",
-                                   required=True)
+    file_format = fields.Selection(
+        [("csv", "CSV"), ("xlsx", "Excel (XLSX)")], default="xlsx", required=True
+    )
     data = fields.Binary(readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
 
@@ -42,28 +63,51 @@ class RsbCollectionsExportWizard(models.TransientModel):
         self.ensure_one()
         today = fields.Date.context_today(self)
         partners = self.partner_ids.commercial_partner_id
-        moves = self.env["account.move"].search([
-            ("commercial_partner_id", "in", partners.ids),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("invoice_date_due", "<", today),
-        ], order="commercial_partner_id, invoice_date_due")
-        last_contact = dict(self.env["rsb.dunning.history"]._read_group(
-            [("partner_id", "in", partners.ids)], ["partner_id"], ["date:max"],
-        ))
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "in", partners.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", today),
+            ],
+            order="commercial_partner_id, invoice_date_due",
+        )
+        last_contact = dict(
+            self.env["rsb.dunning.history"]._read_group(
+                [("partner_id", "in", partners.ids)],
+                ["partner_id"],
+                ["date:max"],
+            )
+        )
         rows = []
         for move in moves:
             p = move.commercial_partner_id
-            rows.append([
-                p.name, p.street or "", p.street2 or "", p.zip or "", p.city or "",
-                p.state_id.name or "", p.country_id.name or "", p.phone or "", p.mobile or "",
-                p.email or "", p.vat or "", move.name, move.invoice_date,
-                move.invoice_date_due, (today - move.invoice_date_due).days,
-                move.amount_total, move.amount_residual, move.currency_id.name,
-                move.rsb_dunning_level_id.name or "", p.rsb_collections_date or "",
-                last_contact.get(p) or "",
-            ])
+            rows.append(
+                [
+                    p.name,
+                    p.street or "",
+                    p.street2 or "",
+                    p.zip or "",
+                    p.city or "",
+                    p.state_id.name or "",
+                    p.country_id.name or "",
+                    p.phone or "",
+                    p.mobile or "",
+                    p.email or "",
+                    p.vat or "",
+                    move.name,
+                    move.invoice_date,
+                    move.invoice_date_due,
+                    (today - move.invoice_date_due).days,
+                    move.amount_total,
+                    move.amount_residual,
+                    move.currency_id.name,
+                    move.rsb_dunning_level_id.name or "",
+                    p.rsb_collections_date or "",
+                    last_contact.get(p) or "",
+                ]
+            )
         return rows
 
     def action_export(self):
@@ -92,13 +136,15 @@ class RsbCollectionsExportWizard(models.TransientModel):
                         sheet.write(r, c, value)
             workbook.close()
             content = buffer.getvalue()
-        self.write({
-            "data": base64.b64encode(content),
-            "filename": f"collections_{fields.Date.context_today(self)}.{self.file_format}",
-        })
+        self.write(
+            {
+                "data": base64.b64encode(content),
+                "filename": f"collections_{fields.Date.context_today(self)}.{self.file_format}",
+            }
+        )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/?model={self._name}&id={self.id}&field=data"
-                   f"&filename_field=filename&download=true",
+            f"&filename_field=filename&download=true",
             "target": "self",
         }

@@ -59,16 +59,22 @@ class RsbDunningPauseWizard(models.TransientModel):
         if self.date_until and self.date_until < fields.Date.context_today(self):
             raise UserError(_("The end date of a pause cannot be in the past."))
         records = self._rsb_records()
-        records.write({
-            "rsb_dunning_pause_reason": self.reason,
-            "rsb_dunning_pause_until": self.date_until,
-            "rsb_dunning_pause_note": self.note,
-        })
+        records.write(
+            {
+                "rsb_dunning_pause_reason": self.reason,
+                "rsb_dunning_pause_until": self.date_until,
+                "rsb_dunning_pause_note": self.note,
+            }
+        )
         reason = dict(PAUSE_REASONS)[self.reason]
         for record in records:
             record.message_post(
-                body=_("Dunning paused (%(reason)s) until %(until)s. %(note)s", reason=reason,
-                       until=self.date_until or _("resumed"), note=self.note or ""),
+                body=_(
+                    "Dunning paused (%(reason)s) until %(until)s. %(note)s",
+                    reason=reason,
+                    until=self.date_until or _("resumed"),
+                    note=self.note or "",
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         return {"type": "ir.actions.act_window_close"}
@@ -76,11 +82,13 @@ class RsbDunningPauseWizard(models.TransientModel):
     def action_resume(self):
         self.ensure_one()
         records = self._rsb_records()
-        records.write({
-            "rsb_dunning_pause_reason": False,
-            "rsb_dunning_pause_until": False,
-            "rsb_dunning_pause_note": False,
-        })
+        records.write(
+            {
+                "rsb_dunning_pause_reason": False,
+                "rsb_dunning_pause_until": False,
+                "rsb_dunning_pause_note": False,
+            }
+        )
         for record in records:
             record.message_post(body=_("Dunning resumed."), subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_window_close"}

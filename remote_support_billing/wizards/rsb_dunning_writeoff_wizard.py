@@ -13,16 +13,23 @@ class RsbDunningWriteoffWizard(models.TransientModel):
     _description = "Write Off Overdue Invoices"
     _check_company_auto = True
 
-    company_id = fields.Many2one("res.company", required=True,
-                                 default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     partner_id = fields.Many2one("res.partner", string="Client", required=True)
     move_ids = fields.Many2many(
-        "account.move", string="Invoices", required=True, check_company=True,
+        "account.move",
+        string="Invoices",
+        required=True,
+        check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'),"
         " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     account_id = fields.Many2one(
-        "account.account", string="Bad Debts Account", required=True, check_company=True,
+        "account.account",
+        string="Bad Debts Account",
+        required=True,
+        check_company=True,
         domain="[('account_type', '=', 'expense')]",
         default=lambda self: self.env.company._rsb_get_bad_debt_account(),
     )
@@ -39,14 +46,16 @@ class RsbDunningWriteoffWizard(models.TransientModel):
     @api.model
     def _rsb_action_open(self, partners):
         partner = partners.commercial_partner_id[:1]
-        moves = self.env["account.move"].search([
-            ("commercial_partner_id", "=", partner.id),
-            ("company_id", "=", self.env.company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("invoice_date_due", "<", fields.Date.context_today(self)),
-        ])
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", self.env.company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
+            ]
+        )
         return {
             "type": "ir.actions.act_window",
             "name": _("Write Off"),
@@ -66,15 +75,20 @@ class RsbDunningWriteoffWizard(models.TransientModel):
             "currency_id": invoice.currency_id.id,
             "invoice_date": self.date,
             "reversed_entry_id": invoice.id,
-            "ref": _("Write-off of %(invoice)s: %(reason)s", invoice=invoice.name,
-                     reason=self.reason),
-            "invoice_line_ids": [fields.Command.create({
-                "name": _("Bad debt: %s", invoice.name),
-                "quantity": 1.0,
-                "price_unit": invoice.amount_residual,
-                "account_id": self.account_id.id,
-                "tax_ids": [fields.Command.clear()],
-            })],
+            "ref": _(
+                "Write-off of %(invoice)s: %(reason)s", invoice=invoice.name, reason=self.reason
+            ),
+            "invoice_line_ids": [
+                fields.Command.create(
+                    {
+                        "name": _("Bad debt: %s", invoice.name),
+                        "quantity": 1.0,
+                        "price_unit": invoice.amount_residual,
+                        "account_id": self.account_id.id,
+                        "tax_ids": [fields.Command.clear()],
+                    }
+                )
+            ],
         }
 
     def action_confirm(self):
@@ -82,7 +96,8 @@ class RsbDunningWriteoffWizard(models.TransientModel):
         if not self.env.user.has_group("account.group_account_user"):
             raise UserError(_("Only an accountant can write off invoices."))
         invoices = self.move_ids.filtered(
-            lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
+            lambda m: m.state == "posted"
+            and m.payment_state in ("not_paid", "partial")
             and m.move_type == "out_invoice"
         )
         if not invoices:
@@ -97,17 +112,24 @@ class RsbDunningWriteoffWizard(models.TransientModel):
                 and not line.reconciled
             ).reconcile()
             invoice.message_post(
-                body=_("Written off by credit note %(refund)s on %(account)s: %(reason)s",
-                       refund=refund.name, account=self.account_id.display_name,
-                       reason=self.reason),
+                body=_(
+                    "Written off by credit note %(refund)s on %(account)s: %(reason)s",
+                    refund=refund.name,
+                    account=self.account_id.display_name,
+                    reason=self.reason,
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         self.partner_id.commercial_partner_id.message_post(
-            body=Markup("%s<br/>%s") % (
-                _("Written off %(amount)s: %(reason)s",
-                  amount=format_amount(self.env, -sum(refunds.mapped("amount_total_signed")),
-                                       self.currency_id),
-                  reason=self.reason),
+            body=Markup("%s<br/>%s")
+            % (
+                _(
+                    "Written off %(amount)s: %(reason)s",
+                    amount=format_amount(
+                        self.env, -sum(refunds.mapped("amount_total_signed")), self.currency_id
+                    ),
+                    reason=self.reason,
+                ),
                 ", ".join(invoices.mapped("name")),
             ),
             subtype_xmlid="mail.mt_note",
