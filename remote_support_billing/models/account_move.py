@@ -49,6 +49,26 @@ class AccountMove(models.Model):
     rsb_dunning_pause_until = fields.Date(string="Paused Until", tracking=True, copy=False)
     rsb_dunning_pause_note = fields.Char(string="Pause Note", tracking=True, copy=False)
 
+    # Dunning (rsb.dunning.run): the level the invoice reached and when.
+    rsb_dunning_level_id = fields.Many2one(
+        comodel_name="rsb.dunning.level",
+        string="Dunning Level",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    rsb_dunning_date = fields.Date(string="Dunning Date", readonly=True, copy=False)
+    rsb_dunning_history_ids = fields.One2many(
+        "rsb.dunning.history", "move_id", string="Dunning History", readonly=True
+    )
+    rsb_dunning_fee = fields.Boolean(
+        string="Late Fee Invoice",
+        readonly=True,
+        copy=False,
+        help="This invoice charges dunning late fees (no fee is charged on it).",
+    )
+
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         deposits = self.filtered(lambda m: m.rsb_deposit_ticket_id and m.move_type == "out_invoice")
@@ -62,6 +82,12 @@ class AccountMove(models.Model):
         if on_time:
             on_time.rsb_settlement_ticket_ids.sudo().rsb_paid_on_time = True
             on_time.commercial_partner_id._rsb_propose_trust()
+        # A client on credit hold who paid their overdue balance gets the hold lifted.
+        partners = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.commercial_partner_id.rsb_credit_hold
+        ).commercial_partner_id
+        if partners:
+            partners._rsb_lift_paid_credit_holds()
         return res
 
     def _rsb_check_deposit_payable(self):
@@ -78,3 +104,6 @@ class AccountMove(models.Model):
                 raise UserError(
                     _("Accept the client agreement on the ticket page before paying the deposit.")
                 )
+
+    def action_rsb_pause_dunning(self):
+        return self.env["rsb.dunning.pause.wizard"]._rsb_action_open(self)

@@ -258,6 +258,9 @@ class HelpdeskTicket(models.Model):
         if any(vals.get("rsb_deposit_waived") for vals in vals_list):
             self._rsb_check_waive_access()
         tickets = super().create(vals_list)
+        # Checked on the created records so that every path is covered (back office, portal
+        # form, email gateway, import, RPC), whatever default set the client.
+        tickets._rsb_check_credit_hold()
         tickets._rsb_check_deposit_gate()
         return tickets
 
@@ -265,8 +268,12 @@ class HelpdeskTicket(models.Model):
         if vals.get("rsb_deposit_waived"):
             self._rsb_check_waive_access()
         if vals.get("stage_id"):
-            self._rsb_check_deposit_gate(self.env["helpdesk.ticket.stage"].browse(vals["stage_id"]))
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            self._rsb_check_credit_hold(moving=True, stage=stage)
+            self._rsb_check_deposit_gate(stage)
         res = super().write(vals)
+        if "partner_id" in vals:
+            self._rsb_check_credit_hold(moving=True)
         if vals.get("stage_id"):
             self._rsb_auto_settle()
         return res
@@ -1389,3 +1396,22 @@ class HelpdeskTicket(models.Model):
             Markup().join(Markup("<li>%s</li>") % item for item in items),
         )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------ credit hold
+    def _rsb_check_credit_hold(self, moving=False, stage=None):
+        """No new ticket, and no ticket moved to an open stage (`stage`, else its own), for a
+        client on credit hold."""
+        held = self.filtered(lambda t: t.commercial_partner_id.rsb_credit_hold)
+        if moving:
+            held = held.filtered(lambda t: not (stage or t.stage_id).closed)
+        if held:
+            raise UserError(self._rsb_credit_hold_message(held.commercial_partner_id[:1]))
+
+    @api.model
+    def _rsb_credit_hold_message(self, partner):
+        return _(
+            "%s is on credit hold: no new ticket can be created or scheduled until the "
+            "overdue invoices are paid. The client can pay them in the portal; an accountant "
+            "or helpdesk manager can lift the hold.",
+            partner.sudo().display_name,
+        )

@@ -103,3 +103,43 @@ class ResCompany(models.Model):
                         "is flagged cannot be negative."
                     )
                 )
+
+    # ------------------------------------------------------------------ dunning
+    rsb_collections_threshold = fields.Monetary(
+        string="Collections Threshold",
+        currency_field="currency_id",
+        default=500.0,
+        help="At the collections level, a client whose overdue balance is at or above this "
+        "amount is marked for collections; below it a write-off is proposed.",
+    )
+    rsb_bad_debt_account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Bad Debts Account",
+        check_company=True,
+        domain="[('account_type', '=', 'expense')]",
+        help="Expense account of the credit notes that write off uncollectable invoices.",
+    )
+
+    def action_rsb_create_default_dunning_levels(self):
+        """Create the default dunning ladder for companies that have none."""
+        Level = self.env["rsb.dunning.level"]
+        for company in self:
+            Level._rsb_create_default_levels(company)
+        return True
+
+    def _rsb_get_bad_debt_account(self):
+        """The company's bad debts expense account, created on first use."""
+        self.ensure_one()
+        if self.rsb_bad_debt_account_id:
+            return self.rsb_bad_debt_account_id
+        Account = self.env["account.account"].sudo().with_company(self)
+        account = Account.create(
+            {
+                "name": _("Bad Debts"),
+                "code": Account._search_new_account_code("6580"),
+                "account_type": "expense",
+                "company_ids": [(6, 0, self.ids)],
+            }
+        )
+        self.sudo().rsb_bad_debt_account_id = account
+        return account

@@ -20,3 +20,14 @@ class ResConfigSettings(models.TransientModel):
     rsb_unclaimed_credit_months = fields.Integer(
         related="company_id.rsb_unclaimed_credit_months", readonly=False
     )
+    rsb_collections_threshold = fields.Monetary(
+        related="company_id.rsb_collections_threshold",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    rsb_bad_debt_account_id = fields.Many2one(
+        related="company_id.rsb_bad_debt_account_id", readonly=False
+    )
+
+    def action_rsb_create_default_dunning_levels(self):
+        return self.company_id.action_rsb_create_default_dunning_levels()

@@ -317,3 +317,83 @@ class ResPartner(models.Model):
             ]
         )
         return self.env["rsb.payment.plan"]._rsb_action_new(client, overdue)
+
+    # ------------------------------------------------------------------ dunning
+    rsb_collections = fields.Boolean(
+        string="Collections",
+        tracking=True,
+        copy=False,
+        help="Marked by dunning for a collection agency: overdue balance at or above the "
+        "company's collections threshold.",
+    )
+    rsb_collections_date = fields.Date(string="Collections Since", copy=False)
+    rsb_dunning_letter_ids = fields.One2many(
+        "rsb.dunning.letter", "partner_id", string="Dunning Letters", readonly=True
+    )
+
+    def _rsb_overdue_balances(self, date=None):
+        """{commercial partner id: overdue amount (company currency)} in one _read_group:
+        posted customer invoices not paid whose due date is before `date`."""
+        date = date or fields.Date.context_today(self)
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", date),
+                ],
+                ["commercial_partner_id"],
+                ["amount_residual_signed:sum"],
+            )
+        )
+        return {partner.id: amount for partner, amount in groups}
+
+    def _rsb_place_credit_hold(self, reason):
+        partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold).sudo()
+        partners.write({"rsb_credit_hold": True})
+        for partner in partners:
+            partner.message_post(
+                body=_(
+                    "Credit hold: no new ticket until the overdue balance is paid. Reason: %s",
+                    reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return partners
+
+    def _rsb_lift_credit_hold(self, reason):
+        """Lift the credit hold with the reason, posted in the chatter. The caller checked
+        that the user may (wizard: helpdesk manager or accountant; payment hook: automatic)."""
+        partners = self.commercial_partner_id.filtered("rsb_credit_hold").sudo()
+        partners.write({"rsb_credit_hold": False})
+        for partner in partners:
+            partner.message_post(
+                body=_("Credit hold lifted. Reason: %s", reason), subtype_xmlid="mail.mt_note"
+            )
+        return partners
+
+    @api.model
+    def _rsb_lift_paid_credit_holds(self):
+        """Lift the hold of clients (these, or all on hold) whose overdue balance is paid."""
+        partners = self or self.sudo().search([("rsb_credit_hold", "=", True)])
+        partners = partners.commercial_partner_id.filtered("rsb_credit_hold")
+        if not partners:
+            return partners
+        balances = partners._rsb_overdue_balances()
+        paid = partners.filtered(
+            lambda p: p.currency_id.compare_amounts(balances.get(p.id, 0.0), 0.0) <= 0
+        )
+        return paid._rsb_lift_credit_hold(_("the overdue balance is paid"))
+
+    def action_rsb_lift_credit_hold(self):
+        return self.env["rsb.credit.hold.lift.wizard"]._rsb_action_open(self)
+
+    def action_rsb_pause_dunning(self):
+        return self.env["rsb.dunning.pause.wizard"]._rsb_action_open(self)
+
+    def action_rsb_writeoff(self):
+        return self.env["rsb.dunning.writeoff.wizard"]._rsb_action_open(self)

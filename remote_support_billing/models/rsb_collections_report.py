@@ -5,7 +5,7 @@ from odoo.tools import SQL
 class RsbCollectionsReport(models.Model):
     """Clients handed to collections (``res.partner.rsb_collections``, set by dunning), with
     their balance, what is overdue, and the dates that tell their history; the buttons open
-    their invoices, payments and chatter. Empty while dunning is not installed."""
+    their invoices, payments and chatter."""
 
     _name = "rsb.collections.report"
     _description = "Clients in Collections"
@@ -36,36 +36,20 @@ class RsbCollectionsReport(models.Model):
             "amount_residual_signed",
         ],
         "account.payment": ["partner_id", "date", "state", "payment_type", "partner_type"],
+        "res.partner": ["rsb_collections", "rsb_collections_date", "user_id"],
     }
-
-    def _rsb_collections_available(self):
-        return "rsb_collections" in self.env["res.partner"]._fields
 
     @property
     def _table_query(self):
-        if not self._rsb_collections_available():
-            return SQL(
-                """SELECT NULL::int AS id, NULL::int AS partner_id, NULL::int AS user_id,
-                          NULL::int AS currency_id, NULL::date AS collections_date,
-                          NULL::numeric AS amount_balance, NULL::numeric AS amount_overdue,
-                          NULL::int AS open_count, NULL::date AS oldest_due_date,
-                          NULL::date AS last_invoice_date, NULL::date AS last_payment_date
-                    WHERE FALSE"""
-            )
         today = fields.Date.context_today(self)
         company = self.env.company
-        since = (
-            SQL("partner.rsb_collections_date")
-            if "rsb_collections_date" in self.env["res.partner"]._fields
-            else SQL("NULL::date")
-        )
         return SQL(
             """
             SELECT partner.id AS id,
                    partner.id AS partner_id,
                    partner.user_id AS user_id,
                    %(currency)s AS currency_id,
-                   %(since)s AS collections_date,
+                   partner.rsb_collections_date AS collections_date,
                    COALESCE(open_moves.balance, 0.0) AS amount_balance,
                    COALESCE(open_moves.overdue, 0.0) AS amount_overdue,
                    COALESCE(open_moves.open_count, 0) AS open_count,
@@ -101,7 +85,6 @@ class RsbCollectionsReport(models.Model):
             """,
             currency=company.currency_id.id,
             company=company.id,
-            since=since,
             today=today,
         )
 

@@ -17,7 +17,6 @@ class RsbReceivablesDashboard(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_overdue = fields.Monetary(string="Overdue", compute="_compute_overdue")
     overdue_count = fields.Integer(string="Overdue Invoices", compute="_compute_overdue")
-    dunning_available = fields.Boolean(compute="_compute_dunning_levels")
     dunning_levels_html = fields.Html(
         string="Overdue by Dunning Level", compute="_compute_dunning_levels", sanitize=False
     )
@@ -87,12 +86,7 @@ class RsbReceivablesDashboard(models.TransientModel):
     @api.depends("company_id")
     def _compute_dunning_levels(self):
         Move = self.env["account.move"]
-        available = "rsb_dunning_level_id" in Move._fields
         for dashboard in self:
-            dashboard.dunning_available = available
-            if not available:
-                dashboard.dunning_levels_html = False
-                continue
             groups = Move._read_group(
                 dashboard._rsb_overdue_domain(),
                 ["rsb_dunning_level_id"],
@@ -177,7 +171,7 @@ class RsbReceivablesDashboard(models.TransientModel):
         return self._rsb_invoice_action(
             self._rsb_overdue_domain(),
             _("Overdue by Dunning Level"),
-            group_by=["rsb_dunning_level_id"] if self.dunning_available else [],
+            group_by=["rsb_dunning_level_id"],
         )
 
     def action_open_overdue_month(self):

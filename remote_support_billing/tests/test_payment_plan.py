@@ -274,13 +274,24 @@ class TestPaymentPlan(RSBReceivablesCommon):
     # ------------------------------------------------------------------ breaking
     def test_missed_instalment_breaks_plan_and_resumes_dunning(self):
         plan = self._confirmed_plan()
-        level = None
-        if "rsb_dunning_level_id" in self.env["account.move"]._fields:
-            level = self.env["rsb.dunning.level"].search([], limit=1)
-            self.inv1.rsb_dunning_level_id = level
+        level = self.env["rsb.dunning.level"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        self.assertTrue(level, "the default dunning levels ship with the main company")
+        self.inv1.rsb_dunning_level_id = level
         with freeze_time("2026-04-05"):  # 4 days late: still on track
             self.Plan._cron_rsb_payment_plans()
-        self.assertEqual(plan.state, "active")
+            self.assertEqual(plan.state, "active")
+            # a dunning run while the plan is on track skips the covered invoices
+            run = (
+                self.env["rsb.dunning.run"]
+                .with_user(self.accountant)
+                .create({"date": date(2026, 4, 5)})
+            )
+            run.action_preview()
+            line = run.line_ids.filtered(lambda line: line.partner_id == self.client_a)
+            self.assertTrue(line, "the client's plan invoices are listed, as paused")
+            self.assertEqual(line.paused_move_ids & self.invoices, self.invoices)
         with freeze_time("2026-04-06"):  # 5 days late: broken
             self.Plan._cron_rsb_payment_plans()
         self.assertEqual(plan.state, "broken")
@@ -292,8 +303,7 @@ class TestPaymentPlan(RSBReceivablesCommon):
             self.assertFalse(move.rsb_dunning_pause_reason)
             self.assertFalse(move.rsb_dunning_pause_until)
             self.assertFalse(move.rsb_dunning_pause_note)
-        if level is not None:
-            self.assertEqual(self.inv1.rsb_dunning_level_id, level)
+        self.assertEqual(self.inv1.rsb_dunning_level_id, level)
         # interest already due stays owed; interest to come is not charged
         self.assertEqual(interest.mapped("state"), ["posted"] + ["cancel"] * 5)
         # the client is emailed, the account manager gets an activity

@@ -1,0 +1,84 @@
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+def _rsb_credit_hold_values():
+    """The credit hold banner of the portal: the client's overdue invoices and their pay
+    links, read as the portal user (the invoices' record rule applies)."""
+    partner = request.env.user.partner_id.commercial_partner_id
+    if not request.env.user._is_portal() or not partner.rsb_credit_hold:
+        return {}
+    invoices = request.env["account.move"].search(
+        [
+            ("commercial_partner_id", "=", partner.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ],
+        order="invoice_date_due",
+    )
+    return {
+        "rsb_credit_hold": True,
+        "rsb_hold_invoices": invoices,
+        "rsb_hold_amount": sum(invoices.mapped("amount_residual_signed")),
+        "rsb_hold_currency": invoices[:1].company_currency_id or request.env.company.currency_id,
+    }
+
+
+class RsbDunningPortal(CustomerPortal):
+    def _prepare_portal_layout_values(self):
+        values = super()._prepare_portal_layout_values()
+        values.update(_rsb_credit_hold_values())
+        return values
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "rsb_letter_count" in counters:
+            Letter = request.env["rsb.dunning.letter"]
+            values["rsb_letter_count"] = Letter.search_count([]) if Letter.has_access("read") else 0
+        return values
+
+    @http.route(["/my/dunning/letters"], type="http", auth="user", website=True)
+    def portal_my_rsb_letters(self, **kw):
+        letters = request.env["rsb.dunning.letter"].search([])  # record rule: own letters
+        values = self._prepare_portal_layout_values()
+        values.update({"letters": letters, "page_name": "rsb_letters"})
+        return request.render("remote_support_billing.portal_my_rsb_letters", values)
+
+    @http.route(["/my/dunning/letter/<int:letter_id>"], type="http", auth="user")
+    def portal_rsb_letter_download(self, letter_id, **kw):
+        letter = request.env["rsb.dunning.letter"].browse(letter_id)
+        try:
+            content, filename = letter._rsb_get_pdf()  # checks the record rule first
+        except (AccessError, MissingError):
+            return request.not_found()
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )
+
+
+class RsbHelpdeskTicketController(HelpdeskTicketController):
+    @http.route()
+    def create_new_ticket(self, **kw):
+        values = _rsb_credit_hold_values()
+        if values:
+            return request.render("remote_support_billing.portal_rsb_credit_hold", values)
+        return super().create_new_ticket(**kw)
+
+    @http.route()
+    def submit_ticket(self, **kw):
+        values = _rsb_credit_hold_values()
+        if values:
+            # helpdesk_mgmt creates the ticket in sudo: the server check in create() would
+            # refuse it anyway; here the client gets the page that says why and how to pay.
+            values["rsb_message"] = _("Your ticket was not created.")
+            return request.render("remote_support_billing.portal_rsb_credit_hold", values)
+        return super().submit_ticket(**kw)

@@ -1,0 +1,44 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class RsbDunningFee(models.Model):
+    """A late fee charged for an overdue invoice at a level: never twice for the same
+    invoice and level (SQL unique constraint)."""
+
+    _name = "rsb.dunning.fee"
+    _description = "Dunning Late Fee"
+    _order = "id desc"
+
+    move_id = fields.Many2one(
+        "account.move", string="Overdue Invoice", required=True, ondelete="restrict", index=True
+    )
+    level_id = fields.Many2one("rsb.dunning.level", required=True, ondelete="restrict")
+    partner_id = fields.Many2one("res.partner", string="Client", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(currency_field="currency_id", required=True)
+    base_amount = fields.Monetary(
+        string="Overdue Amount", currency_field="currency_id", help="What the fee was computed on."
+    )
+    days_late = fields.Integer()
+    fee_line_id = fields.Many2one("account.move.line", string="Fee Invoice Line", readonly=True)
+    fee_move_id = fields.Many2one(
+        "account.move", string="Fee Invoice", readonly=True, index="btree_not_null"
+    )
+    run_id = fields.Many2one("rsb.dunning.run", ondelete="set null")
+
+    _sql_constraints = [
+        (
+            "move_level_uniq",
+            "UNIQUE(move_id, level_id)",
+            "A late fee is charged once per invoice and dunning level.",
+        ),
+    ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if any(fee.fee_move_id.state == "posted" for fee in self):
+            raise UserError(
+                _("A late fee that is invoiced cannot be deleted: credit the fee invoice.")
+            )
