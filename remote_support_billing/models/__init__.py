@@ -15,7 +15,6 @@ from . import rsb_payment_plan_line
 from . import rsb_receivable_aging_report
 from . import rsb_deposit_held_report
 from . import rsb_collections_report
-from . import rsb_receivables_dashboard
 from . import rsb_dunning_level
 from . import rsb_dunning_lock
 from . import rsb_dunning_run

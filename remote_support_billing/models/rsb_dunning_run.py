@@ -177,7 +177,8 @@ class RsbDunningRun(models.Model):
                     self.env["rsb.dunning.lock"]._rsb_acquire(company)
                     run._rsb_create_lines()
                     run.state = "running"
-                    self.env.cr.commit()  # the preview is kept if a later batch dies
+                    # the preview is kept if a later batch dies (daily cron, batched)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 run.state = "running"
                 run._rsb_execute_in_batches()
             except UserError as err:
@@ -204,10 +205,11 @@ class RsbDunningRun(models.Model):
             remaining = Line.search_count([("run_id", "=", self.id), ("state", "=", "to_do")])
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             # Commit the batch: its emails, fees and history are final, and the lock is
-            # released between batches (it is taken again for the next one).
-            self.env.cr.commit()
+            # released between batches (it is taken again for the next one). Only the cron
+            # and background runs come here; a manual run executes in its own transaction.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         self._rsb_finish()
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------ business
     def _rsb_plan(self, partner_ids=None):

@@ -72,7 +72,7 @@ class TestDunningCollections(RSBDunningCommon):
             wizard = (
                 self.env["rsb.dunning.writeoff.wizard"]
                 .with_user(self.accountant)
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .create({"reason": "Client closed"})
             )
             self.assertEqual(wizard.move_ids, self.small)

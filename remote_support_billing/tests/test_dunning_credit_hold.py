@@ -188,7 +188,7 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         action = self.client_a.action_rsb_lift_credit_hold()
         with self.assertRaises(AccessError):
             self.env["rsb.credit.hold.lift.wizard"].with_user(self.technician).with_context(
-                action["context"]
+                **action["context"]
             ).create({"reason": "I like them"})
         with self.assertRaises(AccessError):
             self.client_a.with_user(self.technician).write({"rsb_credit_hold": False})
@@ -196,7 +196,7 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         wizard = (
             self.env["rsb.credit.hold.lift.wizard"]
             .with_user(self.helpdesk_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Paid by check, in the mail"})
         )
         wizard.action_lift()

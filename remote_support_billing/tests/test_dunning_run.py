@@ -185,7 +185,7 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         wizard = (
             self.env["rsb.dunning.pause.wizard"]
             .with_user(self.accountant)
-            .with_context(self.client_a.action_rsb_pause_dunning()["context"])
+            .with_context(**self.client_a.action_rsb_pause_dunning()["context"])
             .create(
                 {
                     "reason": "promise",
@@ -201,7 +201,7 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         wizard = (
             self.env["rsb.dunning.pause.wizard"]
             .with_user(self.accountant)
-            .with_context(disputed.action_rsb_pause_dunning()["context"])
+            .with_context(**disputed.action_rsb_pause_dunning()["context"])
             .create({"reason": "dispute"})
         )
         wizard.action_pause()
