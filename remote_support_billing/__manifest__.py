@@ -40,7 +40,7 @@
         "views/res_config_settings_receivables_views.xml",
         "views/rsb_portal_templates.xml",
         "wizards/rsb_dso_wizard_views.xml",
-        "views/rsb_receivables_dashboard_views.xml",
+        "wizards/rsb_receivables_dashboard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

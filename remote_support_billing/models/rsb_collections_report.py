@@ -20,7 +20,7 @@ class RsbCollectionsReport(models.Model):
     amount_balance = fields.Monetary(string="Balance", readonly=True)
     amount_overdue = fields.Monetary(string="Overdue", readonly=True)
     open_count = fields.Integer(string="Open Invoices", readonly=True)
-    oldest_due_date = fields.Date(string="Oldest Due Date", readonly=True)
+    oldest_due_date = fields.Date(readonly=True)
     last_invoice_date = fields.Date(readonly=True)
     last_payment_date = fields.Date(readonly=True)
 

@@ -275,9 +275,10 @@ class RsbPaymentPlan(models.Model):
             plan.payment_count = len(plan.payment_ids)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for plan in self:
             plan.access_url = f"/my/payment_plans/{plan.id}"
+        return res
 
     # ------------------------------------------------------------------ constraints
     @api.constrains("instalment_count")
