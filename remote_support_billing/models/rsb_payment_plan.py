@@ -945,15 +945,24 @@ class RsbPaymentPlan(models.Model):
         break the plans with an instalment late by the company's number of days."""
         today = fields.Date.context_today(self)
         Line = self.env["rsb.payment.plan.line"]
-        due_interest = Line.search(
+        due_lines = Line.search(
             [
                 ("plan_id.state", "=", "active"),
                 ("interest_move_id.state", "=", "draft"),
                 ("date", "<=", today),
-            ]
-        ).interest_move_id
-        if due_interest:
-            due_interest.action_post()
+            ],
+            order="plan_id, sequence",
+        )
+        if due_lines:
+            due_lines.interest_move_id.action_post()
+            for plan, lines in due_lines.grouped("plan_id").items():
+                plan._rsb_log_event(
+                    _(
+                        "Interest of instalment %(seq)s invoiced: %(moves)s.",
+                        seq=", ".join(str(seq) for seq in lines.mapped("sequence")),
+                        moves=", ".join(lines.interest_move_id.mapped("name")),
+                    )
+                )
         self.search([("state", "=", "active")])._rsb_check_done()
         late_lines = Line.search(
             [("plan_id.state", "=", "active"), ("date", "<", today)],

@@ -227,6 +227,9 @@ class TestPaymentPlan(RSBReceivablesCommon):
             self.Plan._cron_rsb_payment_plans()
         self.assertEqual(interest.mapped("state"), ["posted"] + ["draft"] * 5)
         self.assertEqual(interest[0].rsb_dunning_pause_reason, "payment_plan")
+        note = f"Interest of instalment 1 invoiced: {interest[0].name}"
+        self.assertTrue(any(note in body for body in plan.message_ids.mapped("body")))
+        self.assertTrue(any(note in body for body in self.client_a.message_ids.mapped("body")))
         self.assertEqual(plan.state, "active")
 
     def test_plan_completes_when_everything_is_paid(self):
