@@ -34,6 +34,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
         "views/rsb_payment_plan_views.xml",
+        "views/account_payment_views.xml",
         "views/rsb_receivable_aging_report_views.xml",
         "views/rsb_deposit_held_report_views.xml",
         "views/rsb_collections_report_views.xml",

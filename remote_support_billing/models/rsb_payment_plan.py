@@ -460,7 +460,8 @@ class RsbPaymentPlan(models.Model):
         """Start the plan: register what is paid now, prepare the interest invoices, pause
         dunning on the invoices and send the client the schedule."""
         # the invoices' balance may have moved since the draft was saved
-        self.env.add_to_compute(self._fields["amount_due"], self)
+        for fname in ("amount_due", "amount_financed"):
+            self.env.add_to_compute(self._fields[fname], self)
         for plan in self:
             plan._rsb_check_can_confirm()
         self._rsb_generate_lines()
