@@ -34,13 +34,14 @@
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
         "views/rsb_payment_plan_views.xml",
+        "views/account_payment_views.xml",
         "views/rsb_receivable_aging_report_views.xml",
         "views/rsb_deposit_held_report_views.xml",
         "views/rsb_collections_report_views.xml",
         "views/res_config_settings_receivables_views.xml",
         "views/rsb_portal_templates.xml",
         "wizards/rsb_dso_wizard_views.xml",
-        "views/rsb_receivables_dashboard_views.xml",
+        "wizards/rsb_receivables_dashboard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -13,4 +13,3 @@ from . import rsb_payment_plan_line
 from . import rsb_receivable_aging_report
 from . import rsb_deposit_held_report
 from . import rsb_collections_report
-from . import rsb_receivables_dashboard

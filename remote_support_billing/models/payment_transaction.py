@@ -25,8 +25,9 @@ class PaymentTransaction(models.Model):
         return super()._create_payment(**extra_create_values)
 
     def _log_message_on_linked_documents(self, message):
-        super()._log_message_on_linked_documents(message)
+        res = super()._log_message_on_linked_documents(message)
         plan = self.rsb_plan_line_id.plan_id
         if plan:
             author = self.env.user.partner_id if self.env.uid == SUPERUSER_ID else self.partner_id
             plan.message_post(body=message, author_id=author.id)
+        return res

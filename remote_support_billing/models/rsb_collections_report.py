@@ -20,7 +20,7 @@ class RsbCollectionsReport(models.Model):
     amount_balance = fields.Monetary(string="Balance", readonly=True)
     amount_overdue = fields.Monetary(string="Overdue", readonly=True)
     open_count = fields.Integer(string="Open Invoices", readonly=True)
-    oldest_due_date = fields.Date(string="Oldest Due Date", readonly=True)
+    oldest_due_date = fields.Date(readonly=True)
     last_invoice_date = fields.Date(readonly=True)
     last_payment_date = fields.Date(readonly=True)
 
@@ -54,12 +54,19 @@ class RsbCollectionsReport(models.Model):
             )
         today = fields.Date.context_today(self)
         company = self.env.company
+        partner_fields = self.env["res.partner"]._fields
         since = (
             SQL("partner.rsb_collections_date")
-            if "rsb_collections_date" in self.env["res.partner"]._fields
+            if "rsb_collections_date" in partner_fields
             else SQL("NULL::date")
         )
-        return SQL(
+        # dunning's fields may not exist: they are flushed through the query, not `_depends`
+        to_flush = SQL().join(
+            SQL(to_flush=partner_fields[fname])
+            for fname in ("rsb_collections", "rsb_collections_date")
+            if fname in partner_fields
+        )
+        query = SQL(
             """
             SELECT partner.id AS id,
                    partner.id AS partner_id,
@@ -104,6 +111,7 @@ class RsbCollectionsReport(models.Model):
             since=since,
             today=today,
         )
+        return SQL("%s%s", query, to_flush)
 
     def action_open_partner(self):
         """The client's form: its chatter is the history of reminders, plans and calls."""

@@ -33,7 +33,6 @@ class RsbDepositHeldReport(models.Model):
     age_days = fields.Integer(string="Age (days)", readonly=True, aggregator="max")
     amount = fields.Monetary(string="Held", readonly=True)
     older_than_threshold = fields.Boolean(
-        string="Older Than Threshold",
         readonly=True,
         help="Held longer than the company's threshold: check the unclaimed property rules "
         "of the client's state or country.",

@@ -33,7 +33,7 @@ class RsbReceivableAgingReport(models.Model):
     currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
     invoice_date = fields.Date(readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
-    days_overdue = fields.Integer(string="Days Overdue", readonly=True, aggregator="max")
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
     bucket = fields.Selection(selection=AGING_BUCKETS, string="Age", readonly=True)
     amount_residual = fields.Monetary(string="Open Amount", readonly=True)
     amount_current = fields.Monetary(string="Not Due", readonly=True)
