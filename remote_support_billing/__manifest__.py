@@ -44,6 +44,7 @@
         "views/portal_templates.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",
         "views/rsb_payment_plan_views.xml",
+        "views/account_payment_views.xml",
         "views/rsb_receivable_aging_report_views.xml",
         "views/rsb_deposit_held_report_views.xml",
         "views/rsb_collections_report_views.xml",

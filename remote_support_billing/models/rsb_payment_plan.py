@@ -460,7 +460,8 @@ class RsbPaymentPlan(models.Model):
         """Start the plan: register what is paid now, prepare the interest invoices, pause
         dunning on the invoices and send the client the schedule."""
         # the invoices' balance may have moved since the draft was saved
-        self.env.add_to_compute(self._fields["amount_due"], self)
+        for fname in ("amount_due", "amount_financed"):
+            self.env.add_to_compute(self._fields[fname], self)
         for plan in self:
             plan._rsb_check_can_confirm()
         self._rsb_generate_lines()
@@ -945,15 +946,24 @@ class RsbPaymentPlan(models.Model):
         break the plans with an instalment late by the company's number of days."""
         today = fields.Date.context_today(self)
         Line = self.env["rsb.payment.plan.line"]
-        due_interest = Line.search(
+        due_lines = Line.search(
             [
                 ("plan_id.state", "=", "active"),
                 ("interest_move_id.state", "=", "draft"),
                 ("date", "<=", today),
-            ]
-        ).interest_move_id
-        if due_interest:
-            due_interest.action_post()
+            ],
+            order="plan_id, sequence",
+        )
+        if due_lines:
+            due_lines.interest_move_id.action_post()
+            for plan, lines in due_lines.grouped("plan_id").items():
+                plan._rsb_log_event(
+                    _(
+                        "Interest of instalment %(seq)s invoiced: %(moves)s.",
+                        seq=", ".join(str(seq) for seq in lines.mapped("sequence")),
+                        moves=", ".join(lines.interest_move_id.mapped("name")),
+                    )
+                )
         self.search([("state", "=", "active")])._rsb_check_done()
         late_lines = Line.search(
             [("plan_id.state", "=", "active"), ("date", "<", today)],

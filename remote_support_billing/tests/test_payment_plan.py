@@ -227,6 +227,9 @@ class TestPaymentPlan(RSBReceivablesCommon):
             self.Plan._cron_rsb_payment_plans()
         self.assertEqual(interest.mapped("state"), ["posted"] + ["draft"] * 5)
         self.assertEqual(interest[0].rsb_dunning_pause_reason, "payment_plan")
+        note = f"Interest of instalment 1 invoiced: {interest[0].name}"
+        self.assertTrue(any(note in body for body in plan.message_ids.mapped("body")))
+        self.assertTrue(any(note in body for body in self.client_a.message_ids.mapped("body")))
         self.assertEqual(plan.state, "active")
 
     def test_plan_completes_when_everything_is_paid(self):
@@ -426,6 +429,31 @@ class TestPaymentPlan(RSBReceivablesCommon):
         with self.assertRaises(ValidationError):
             plan.action_confirm()
         self.assertEqual(plan.state, "draft")
+
+    def test_confirm_rebuilds_the_schedule_on_the_current_balance(self):
+        """50 was paid on an invoice after the draft was saved: the plan finances 550."""
+        plan = self._create_plan(self.invoices, down_payment=100.0, interest_rate=0.0)
+        self.assertEqual(plan.line_ids.mapped("amount"), [100.0] * 6)
+        self._pay_invoice(self.inv1, amount=50.0)
+        plan.action_confirm()
+        self.assertEqual((plan.amount_due, plan.amount_financed), (650.0, 550.0))
+        self.assertEqual(plan.line_ids.mapped("amount"), [91.67] * 5 + [91.65])
+
+    def test_register_payment_button(self):
+        plan = self._confirmed_plan()
+        action = plan.with_user(self.accountant).action_register_payment()
+        context = action["context"]
+        self.assertEqual(context["default_amount"], 103.53)
+        self.assertEqual(context["default_rsb_plan_line_id"], plan.next_line_id.id)
+        payment = (
+            self.env["account.payment"]
+            .with_user(self.accountant)
+            .with_context(**context)
+            .create({"journal_id": self.bank_journal.id})
+        )
+        payment.action_post()
+        self.assertEqual(payment.rsb_payment_plan_id, plan)
+        self.assertEqual(plan.line_ids.sorted("sequence")[0].state, "paid")
 
     def test_payment_of_another_client_refused(self):
         plan = self._confirmed_plan()

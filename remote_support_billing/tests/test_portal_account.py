@@ -98,6 +98,11 @@ class TestPortalAccount(RSBReceivablesCommon, HttpCase):
             "/my/counters", {"counters": ["rsb_payment_plan_count"]}
         )
         self.assertEqual(counters["rsb_payment_plan_count"], 1)
+        # an employee without accounting rights gets the page, empty
+        self.authenticate(self.technician.login, self.technician.login)
+        response = self.url_open("/my/account-summary")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn(self.plan_a.name, response.text)
 
     def test_plan_page_access(self):
         url_a = f"/my/payment_plans/{self.plan_a.id}"
