@@ -52,7 +52,7 @@ class RsbDunningRun(models.Model):
         "res.users", string="Run By", default=lambda self: self.env.user, readonly=True
     )
     line_ids = fields.One2many("rsb.dunning.run.line", "run_id", string="Clients", readonly=True)
-    line_count = fields.Integer(compute="_compute_counts", string="Clients")
+    line_count = fields.Integer(compute="_compute_counts", string="Number of Clients")
     to_do_count = fields.Integer(compute="_compute_counts", string="To Do")
     paused_count = fields.Integer(compute="_compute_counts", string="Paused")
     done_count = fields.Integer(compute="_compute_counts", string="Done")
@@ -266,6 +266,8 @@ class RsbDunningRun(models.Model):
                AND m.state = 'posted'
                AND m.payment_state IN ('not_paid', 'partial')
                AND m.amount_residual > 0
+               -- a deposit request is not a debt: unpaid, the session is simply not booked
+               AND m.rsb_deposit_ticket_id IS NULL
                AND m.invoice_date_due <= %(date)s::date - %(min_days)s
                %(partner_filter)s
           ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id

@@ -32,6 +32,17 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         self.assertEqual(mail.state, "outgoing", "queued, not sent")
         self.assertFalse(self.client_a.rsb_credit_hold)
 
+    def test_deposit_requests_are_not_dunned(self):
+        """An unpaid deposit request is no debt (no work was done): dunning leaves it alone."""
+        ticket = self._create_ticket(self.client_a)
+        ticket.action_rsb_request_deposit()
+        deposit = ticket.rsb_deposit_move_id
+        deposit.invoice_date_due = self.TODAY - timedelta(days=40)
+        run = self._run()
+        self.assertFalse(self._line(run, self.client_a))
+        self.assertFalse(deposit.rsb_dunning_level_id)
+        self.assertFalse(self.client_a.rsb_credit_hold)
+
     def test_one_communication_listing_all_invoices_at_highest_level(self):
         old = self._create_invoice(self.client_a, 300.0, self.TODAY - timedelta(days=8))
         recent = self._create_invoice(self.client_a, 50.0, self.TODAY - timedelta(days=2))
