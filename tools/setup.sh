@@ -48,9 +48,9 @@ if [ "$pg_status" != online ]; then
 fi
 for _ in $(seq 1 30); do pg_isready -q -p "$pg_port" && break; sleep 1; done
 me=$(id -un)
-if ! as_root su postgres -c "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$me'\"" | grep -q 1; then
+if ! (cd / && as_root su postgres -c "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$me'\"") | grep -q 1; then
   say "creating PostgreSQL role '$me'"
-  as_root su postgres -c "createuser -p $pg_port --superuser '$me'"
+  (cd / && as_root su postgres -c "createuser -p $pg_port --superuser '$me'")
 fi
 
 # --- 2. Python environment with Odoo 18.0 -------------------------------------------------
