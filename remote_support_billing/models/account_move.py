@@ -1,6 +1,15 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+# Why dunning is paused on an invoice or a client (shared by the pause wizard and the runs).
+PAUSE_REASONS = [
+    ("dispute", "Dispute"),
+    ("promise", "Promised Payment"),
+    ("bankruptcy", "Bankruptcy"),
+    ("payment_plan", "Payment Plan"),
+    ("other", "Other"),
+]
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -35,13 +44,7 @@ class AccountMove(models.Model):
     # Dunning pause (dispute, promised payment, bankruptcy, payment plan): paused invoices
     # are skipped by dunning runs until the date, and shown as paused.
     rsb_dunning_pause_reason = fields.Selection(
-        selection=[
-            ("dispute", "Dispute"),
-            ("promise", "Promised Payment"),
-            ("bankruptcy", "Bankruptcy"),
-            ("payment_plan", "Payment Plan"),
-            ("other", "Other"),
-        ],
+        selection=PAUSE_REASONS,
         string="Dunning Paused",
         tracking=True,
         copy=False,

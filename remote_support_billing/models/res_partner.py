@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .account_move import PAUSE_REASONS
+
 # Groups allowed to change a client's billing policy (trust, credit hold).
 BILLING_POLICY_GROUPS = ("helpdesk_mgmt.group_helpdesk_manager", "account.group_account_user")
 
@@ -25,13 +27,7 @@ class ResPartner(models.Model):
         help="No new work for this client until the overdue balance is paid.",
     )
     rsb_dunning_pause_reason = fields.Selection(
-        selection=[
-            ("dispute", "Dispute"),
-            ("promise", "Promised Payment"),
-            ("bankruptcy", "Bankruptcy"),
-            ("payment_plan", "Payment Plan"),
-            ("other", "Other"),
-        ],
+        selection=PAUSE_REASONS,
         string="Dunning Paused",
         tracking=True,
         help="While paused (until the date), dunning skips all of the client's invoices.",

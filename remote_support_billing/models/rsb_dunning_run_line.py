@@ -6,18 +6,13 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.tools import SQL, float_compare, format_amount
 
+from .account_move import PAUSE_REASONS
+
 LINE_STATES = [
     ("to_do", "To Do"),
     ("paused", "Paused"),
     ("done", "Done"),
     ("skipped", "Skipped"),
-]
-PAUSE_REASONS = [
-    ("dispute", "Dispute"),
-    ("promise", "Promised Payment"),
-    ("bankruptcy", "Bankruptcy"),
-    ("payment_plan", "Payment Plan"),
-    ("other", "Other"),
 ]
 
 

@@ -1,13 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-PAUSE_REASONS = [
-    ("dispute", "Dispute"),
-    ("promise", "Promised Payment"),
-    ("bankruptcy", "Bankruptcy"),
-    ("payment_plan", "Payment Plan"),
-    ("other", "Other"),
-]
+from ..models.account_move import PAUSE_REASONS
+
 PAUSABLE_MODELS = ("res.partner", "account.move")
 
 
