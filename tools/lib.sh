@@ -52,6 +52,11 @@ ensure_base_db() { # build the dependency template once; reuse it while nothing 
       --stop-after-init --log-level=warn >"$RUN_DIR/logs/$base.log" 2>&1 \
       || { tail -40 "$RUN_DIR/logs/$base.log" >&2; drop_db "$base"; return 1; }
     check_log "$RUN_DIR/logs/$base.log" || { drop_db "$base"; return 1; }
+    # Templates of dependencies that changed since are not used any more.
+    for stale in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'rsb\_base\_%' AND datname <> '$base'"); do
+      say "dropping stale template $stale"
+      drop_db "$stale"
+    done
   fi
   echo "$base"
 }
