@@ -494,12 +494,7 @@ class HelpdeskTicket(models.Model):
         account (a liability), no tax, due immediately. Hook for other addons."""
         self.ensure_one()
         company = self.company_id or self.env.company
-        journal = self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
-            limit=1,
-        )
-        if not journal:
-            raise UserError(_("Company %s has no sales journal.", company.name))
+        journal = self._rsb_get_sale_journal()
         return {
             "move_type": "out_invoice",
             "company_id": company.id,
@@ -755,28 +750,25 @@ class HelpdeskTicket(models.Model):
             or (self.company_id or self.env.company).rsb_unused_deposit_policy
         )
 
-    def _rsb_get_sale_journal(self):
+    def _rsb_get_journal(self, journal_type, error):
+        """The company's first journal of the type; `error` (with %s for the company) if none."""
         company = self.company_id or self.env.company
-        journal = self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
-            limit=1,
+        Journal = self.env["account.journal"]
+        journal = Journal.search(
+            [*Journal._check_company_domain(company), ("type", "=", journal_type)], limit=1
         )
         if not journal:
-            raise UserError(_("Company %s has no sales journal.", company.name))
+            raise UserError(error % company.name)
         return journal
+
+    def _rsb_get_sale_journal(self):
+        return self._rsb_get_journal("sale", _("Company %s has no sales journal."))
 
     def _rsb_get_refund_journal(self):
         """Bank journal of the draft refund payments (the accountant may change it)."""
-        company = self.company_id or self.env.company
-        journal = self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "bank")],
-            limit=1,
+        return self._rsb_get_journal(
+            "bank", _("Company %s has no bank journal to refund unused deposits from.")
         )
-        if not journal:
-            raise UserError(
-                _("Company %s has no bank journal to refund unused deposits from.", company.name)
-            )
-        return journal
 
     # ------------------------------------------------------------------ settle one ticket
     def _rsb_settle_one(self, plan):
