@@ -6,8 +6,16 @@ from . import rsb_agreement_acceptance
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
+from . import helpdesk_ticket_deposit
+from . import helpdesk_ticket_deposit_ledger
+from . import helpdesk_ticket_deposit_release
+from . import helpdesk_ticket_settlement
+from . import helpdesk_ticket_settlement_documents
+from . import helpdesk_ticket_payment
+from . import helpdesk_ticket_credit_hold
 from . import account_analytic_line
 from . import account_move
+from . import account_move_line
 from . import account_payment
 from . import payment_transaction
 from . import rsb_payment_plan

@@ -63,14 +63,15 @@ class AccountAnalyticLine(models.Model):
         return super()._check_can_write(values)
 
     def _rsb_filter_settled(self):
-        """Lines on a settle-up document that is not cancelled."""
+        """Lines on a settle-up document that is neither cancelled nor reversed."""
         return self.filtered(
             lambda line: line.rsb_settlement_move_id
             and line.rsb_settlement_move_id.sudo().state != "cancel"
+            and not line.rsb_settlement_move_id.sudo()._rsb_is_reversed()
         )
 
     def _rsb_filter_unsettled(self):
-        """Lines no settle-up charged yet (or whose settle-up invoice was cancelled)."""
+        """Lines no settle-up charged yet (or whose settle-up invoice was reversed)."""
         return self - self._rsb_filter_settled()
 
     def _rsb_value_changes(self, fname, value):

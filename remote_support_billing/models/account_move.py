@@ -1,3 +1,6 @@
+"""Invoices and credit notes seen from the tickets: deposit requests and settle-up documents
+through their lifecycle (paid, reversed, reset to draft), and the dunning fields."""
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
@@ -21,15 +24,6 @@ class AccountMove(models.Model):
         copy=False,
         index="btree_not_null",
         help="The ticket whose deposit this invoice requests.",
-    )
-    # Inverse of helpdesk.ticket.rsb_deposit_move_id: the ORM reads it (once per move) to
-    # recompute the tickets' deposit state instead of searching tickets for every journal
-    # item written on any invoice.
-    rsb_deposit_request_ticket_ids = fields.One2many(
-        comodel_name="helpdesk.ticket",
-        inverse_name="rsb_deposit_move_id",
-        string="Deposit Requested By",
-        readonly=True,
     )
     rsb_settlement_ticket_ids = fields.Many2many(
         comodel_name="helpdesk.ticket",
@@ -75,7 +69,10 @@ class AccountMove(models.Model):
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         deposits = self.filtered(lambda m: m.rsb_deposit_ticket_id and m.move_type == "out_invoice")
-        deposits.rsb_deposit_ticket_id.sudo()._rsb_on_deposit_paid()
+        tickets = deposits.rsb_deposit_ticket_id.sudo()
+        tickets.filtered(
+            lambda t: t.rsb_deposit_state == "paid" and t.rsb_deposit_move_id in deposits
+        )._rsb_on_deposit_paid()
         today = fields.Date.context_today(self)
         on_time = self.filtered(
             lambda m: m.move_type == "out_invoice"
@@ -92,6 +89,50 @@ class AccountMove(models.Model):
         if partners:
             partners._rsb_lift_paid_credit_holds()
         return res
+
+    # ------------------------------------------------------------------ lifecycle
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # A reversed settle-up document reopens its tickets: the time is released and the
+        # deposit it applied or returned is held again (the tags of the reversal say so).
+        for move in posted.reversed_entry_id.filtered("rsb_settlement_ticket_ids"):
+            reversal = posted.filtered(lambda m, move=move: m.reversed_entry_id == move)
+            move.rsb_settlement_ticket_ids.sudo()._rsb_on_settlement_reversed(move, reversal)
+        return posted
+
+    def button_draft(self):
+        self._rsb_check_can_reset()
+        return super().button_draft()
+
+    def _rsb_check_can_reset(self):
+        """A document a ticket relies on is corrected by a reversal, never by a reset to
+        draft (the ticket, its time and its deposit would silently lose their evidence). An
+        unpaid deposit request may be reset and cancelled: the ticket can be asked again."""
+        for move in self.filtered(lambda m: m.state == "posted"):
+            tagged = move.line_ids.filtered("rsb_deposit_ticket_id")
+            unpaid_request = (
+                move.move_type == "out_invoice"
+                and set(tagged.mapped("rsb_deposit_role")) == {"request"}
+                and not move.line_ids.filtered(
+                    lambda line: line.display_type == "payment_term" and line.matched_credit_ids
+                )
+            )
+            if (tagged and not unpaid_request) or move.rsb_settlement_ticket_ids:
+                tickets = tagged.rsb_deposit_ticket_id | move.rsb_settlement_ticket_ids
+                raise UserError(
+                    _(
+                        "%(move)s is part of the billing of ticket %(tickets)s: it cannot be reset "
+                        "to draft. Reverse it with a credit note instead: the ticket follows "
+                        "(its deposit and time are released).",
+                        move=move.display_name,
+                        tickets=", ".join(tickets.sudo().mapped("display_name")),
+                    )
+                )
+
+    def _rsb_is_reversed(self):
+        """The document was reversed by a posted credit note (or reversing entry)."""
+        self.ensure_one()
+        return bool(self.reversal_move_ids.filtered(lambda m: m.state == "posted"))
 
     def _rsb_check_deposit_payable(self):
         """Refuse to start a payment of a deposit that is not (or no longer) due, or whose

@@ -50,10 +50,11 @@ class AccountPayment(models.Model):
         payment plan is applied as the plan's schedule says."""
         res = super().action_post()
         for payment in self.filtered("move_id"):
-            credit_notes = payment.invoice_ids.filtered(
+            # in sudo: the accountant confirming it may have no access to helpdesk tickets
+            credit_notes = payment.invoice_ids.sudo().filtered(
                 lambda move: move.move_type == "out_refund"
                 and move.state == "posted"
-                and move.rsb_settlement_ticket_ids
+                and (move.rsb_settlement_ticket_ids or move.line_ids.rsb_deposit_ticket_id)
             )
             if not credit_notes:
                 continue

@@ -71,12 +71,41 @@ class ResCompany(models.Model):
                 "name": _("Customer Deposits"),
                 "code": code,
                 "account_type": "liability_current",
-                "reconcile": False,
+                # matched per ticket: a deposit in another currency leaves no residue
+                # (Odoo books the exchange difference when a ticket's items match in full)
+                "reconcile": True,
                 "company_ids": [(6, 0, self.ids)],
             }
         )
         self.sudo().rsb_deposit_account_id = account
         return account
+
+    def _rsb_get_journal(self, journal_type):
+        """The company's first journal of the type, or a UserError that says what to set up.
+        The one journal lookup of the addon (deposits, settle-ups, refunds, fees, plans)."""
+        self.ensure_one()
+        Journal = self.env["account.journal"].sudo()
+        journal = Journal.search(
+            [*Journal._check_company_domain(self), ("type", "=", journal_type)], limit=1
+        )
+        if not journal:
+            labels = dict(Journal._fields["type"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "Company %(company)s has no %(type)s journal: create one in Invoicing "
+                    "settings.",
+                    company=self.name,
+                    type=labels.get(journal_type, journal_type),
+                )
+            )
+        return journal
+
+    def _rsb_get_sale_journal(self):
+        return self._rsb_get_journal("sale")
+
+    def _rsb_get_bank_journal(self):
+        """The bank journal of refunds (the accountant may change it on the draft payment)."""
+        return self._rsb_get_journal("bank")
 
     # Payment plans and the receivables reports.
     rsb_plan_break_days = fields.Integer(

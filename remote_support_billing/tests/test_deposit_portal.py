@@ -220,7 +220,7 @@ class TestDepositPortal(RSBCommon, HttpCase):
         self.start_tour(f"/my/ticket/{self.ticket_a.id}", "rsb_deposit_tour", login="rsb-portal-a")
         self.assertTrue(self.client_a.rsb_agreement_accepted)
         self.assertEqual(self.ticket_a.rsb_deposit_state, "paid")
-        self.assertAlmostEqual(self.ticket_a.rsb_deposit_paid_amount, 129.0)
+        self.assertAlmostEqual(self.ticket_a.rsb_deposit_received, 129.0)
         # Now the session can be scheduled.
         self.ticket_a.with_user(self.technician).stage_id = self.stage_scheduled
         self.assertEqual(self.ticket_a.stage_id, self.stage_scheduled)

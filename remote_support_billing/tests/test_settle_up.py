@@ -12,7 +12,7 @@ from .common import RSBCommon
 TODAY = "2026-03-02"
 # Measured: queries to settle 3 trusted tickets (invoice posted and queued for sending),
 # whatever their number of timesheet lines.
-QUERY_BUDGET_3_TICKETS = 270  # measured 263
+QUERY_BUDGET_3_TICKETS = 290  # measured 275 (deposit ledger read per ticket)
 
 
 class SettleUpCase(RSBCommon):
@@ -286,15 +286,14 @@ class TestSettleUp(SettleUpCase):
         self.assertFalse(self.env["account.payment"].search([("payment_type", "=", "outbound")]))
         self._assert_balances(receivable=-21.50, deposit=0.0, income=-107.50)
 
-        # the credit is offered on the client's next invoice
+        # the credit is used on the client's next settle-up, saved card or not
         next_ticket = self._create_ticket(self.client_a, rsb_deposit_waived=True)
         self._log_time(next_ticket, 60)
         self._settle(next_ticket)
         next_invoice = next_ticket.rsb_settlement_move_ids
-        self.assertAlmostEqual(next_invoice.amount_residual, 86.0)
-        widget = next_invoice.invoice_outstanding_credits_debits_widget
-        self.assertEqual([c["move_id"] for c in widget["content"]], credit_note.ids)
-        self.assertAlmostEqual(widget["content"][0]["amount"], 21.50)
+        self.assertAlmostEqual(next_invoice.amount_residual, 86.0 - 21.50)
+        self.assertEqual(credit_note.payment_state, "paid")
+        self.assertIn(credit_note.name, self._text(next_ticket.message_ids[0].body))
 
     def test_kept_credit_used_before_charging_the_card(self):
         self.client_a.rsb_unused_deposit_policy = "credit"
@@ -627,7 +626,7 @@ class TestSettleUp(SettleUpCase):
         invoice = ticket.rsb_settlement_move_ids
         # 0.33 h and 0.34 h lines round to 28.50 + 29.36 + 28.50 = 86.36
         self.assertEqual(self._time_lines(invoice).mapped("price_subtotal"), [28.50, 29.36, 28.50])
-        rounding = invoice.invoice_line_ids.filtered(lambda line: "Rounding" in line.name)
+        rounding = invoice.invoice_line_ids.filtered(lambda line: "Exact time" in line.name)
         self.assertRecordValues(
             rounding, [{"price_subtotal": -0.01, "account_id": self.income_account.id}]
         )
@@ -665,18 +664,25 @@ class TestSettleUp(SettleUpCase):
         # first settle-up: -21.50 unused deposit (draft refund), then 64.50 due
         self._assert_balances(receivable=43.0, deposit=0.0, income=-107.50 - 64.50)
 
-    def test_cancelled_settlement_releases_the_time(self):
+    def test_reversed_settlement_releases_the_time(self):
         ticket = self._create_ticket(self.client_trusted)
         line = self._log_time(ticket, 60)
         self._settle(ticket)
         invoice = ticket.rsb_settlement_move_ids
-        invoice.button_draft()
-        invoice.button_cancel()
+        with self.assertRaisesRegex(UserError, "Reverse it with a credit note"):
+            invoice.button_draft()
+        self.assertEqual(invoice.state, "posted")
+        invoice._reverse_moves(cancel=True)
+        self.assertFalse(ticket.rsb_settled, "the reversal reopens the settle-up")
         line.with_user(self.technician).unit_amount = 1.5  # no longer locked
         self._settle(ticket)
-        new_invoice = ticket.rsb_settlement_move_ids - invoice
+        new_invoice = (
+            ticket.rsb_settlement_move_ids.filtered(lambda m: m.move_type == "out_invoice")
+            - invoice
+        )
         self.assertAlmostEqual(new_invoice.amount_total, 129.0)
         self.assertEqual(line.rsb_settlement_move_id, new_invoice)
+        self.assertEqual(len(new_invoice), 1)
 
     # ------------------------------------------------------------------ batch
     def test_batch_from_list_action(self):
@@ -832,12 +838,17 @@ class TestSettleUp(SettleUpCase):
         self._log_time(ticket, 60)
         self._assert_refused(ticket, "has no street, city")
 
-    def test_refused_with_cancelled_deposit(self):
+    def test_cancelled_deposit_then_time_invoiced_in_full(self):
         ticket = self._ticket_with_deposit(pay="none")
+        ticket.rsb_deposit_move_id.button_draft()
         ticket.rsb_deposit_move_id.button_cancel()
         self.assertEqual(ticket.rsb_deposit_state, "cancelled")
+        self.assertAlmostEqual(ticket.rsb_deposit_available, 0.0)
         self._log_time(ticket, 60)
-        self._assert_refused(ticket, "is cancelled")
+        self._settle(ticket)
+        invoice = ticket.rsb_settlement_move_ids
+        self.assertAlmostEqual(invoice.amount_total, 86.0, msg="no deposit to deduct")
+        self._assert_balances(receivable=86.0, deposit=0.0, income=-86.0)
 
     def test_refused_with_unpaid_deposit(self):
         ticket = self._ticket_with_deposit(pay="none")

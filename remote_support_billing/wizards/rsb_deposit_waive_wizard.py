@@ -1,14 +1,24 @@
+"""The helpdesk manager's wizard: waive a ticket's deposit or cancel its session, with a reason."""
+
 from odoo import fields, models
 
 
 class RsbDepositWaiveWizard(models.TransientModel):
     _name = "rsb.deposit.waive.wizard"
-    _description = "Waive a Ticket's Deposit"
+    _description = "Waive a Ticket's Deposit or Cancel its Session"
 
+    mode = fields.Selection(
+        selection=[("waive", "Waive the deposit"), ("cancel", "Cancel the session")],
+        required=True,
+        default="waive",
+    )
     ticket_ids = fields.Many2many(comodel_name="helpdesk.ticket", string="Tickets", required=True)
-    reason = fields.Text(required=True, help="Why the session may be scheduled without a deposit.")
+    reason = fields.Text(required=True, help="Why: logged on each ticket.")
 
     def action_confirm(self):
         self.ensure_one()
-        self.ticket_ids._rsb_waive_deposit(self.reason)
+        if self.mode == "cancel":
+            self.ticket_ids._rsb_cancel_session(self.reason)
+        else:
+            self.ticket_ids._rsb_waive_deposit(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,216 @@
+"""The deposit ledger of a ticket: what was requested, received, applied, returned and is held,
+read from posted journal items (`_rsb_get_deposit_figures` is the one place that reads them)."""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+FIGURES = ("requested", "received", "unpaid", "applied", "returned", "held", "available")
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    # The deposit ledger of the ticket, readable by whoever can read the ticket (technicians
+    # have no access to accounting): computed in sudo from posted journal items.
+    rsb_deposit_requested = fields.Monetary(
+        string="Deposit Requested",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+    )
+    rsb_deposit_received = fields.Monetary(
+        string="Deposit Received",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+    )
+    rsb_deposit_unpaid = fields.Monetary(
+        string="Deposit Still Due",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+    )
+    rsb_deposit_applied = fields.Monetary(
+        string="Deposit Applied",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+    )
+    rsb_deposit_returned = fields.Monetary(
+        string="Deposit Returned",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+        help="Refunded or kept as the client's credit.",
+    )
+    rsb_deposit_available = fields.Monetary(
+        string="Deposit Held",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+        help="Deposit received and not yet applied to an invoice or returned.",
+    )
+    rsb_deposit_held = fields.Monetary(
+        string="On Customer Deposits",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+        help="The ticket's balance on the Customer Deposits account (unpaid requests included).",
+    )
+    rsb_deposit_reference = fields.Char(
+        string="Deposit Reference",
+        compute="_compute_rsb_deposit_figures",
+        compute_sudo=True,
+    )
+
+    @api.depends(
+        "rsb_deposit_line_ids.parent_state",
+        "rsb_deposit_line_ids.amount_currency",
+        "rsb_deposit_line_ids.move_id.amount_residual",
+        "rsb_deposit_move_id.state",
+    )
+    def _compute_rsb_deposit_figures(self):
+        figures = self._rsb_get_deposit_figures()
+        for ticket in self:
+            for name, amount in figures[ticket.id].items():
+                ticket[f"rsb_deposit_{name}"] = amount
+            ticket.rsb_deposit_reference = ticket.rsb_deposit_move_id.name or False
+
+    @api.depends(
+        "rsb_settled",
+        "rsb_deposit_waived",
+        "rsb_deposit_move_id.state",
+        "rsb_deposit_line_ids.parent_state",
+        "rsb_deposit_line_ids.amount_currency",
+        "rsb_deposit_line_ids.move_id.amount_residual",
+        "commercial_partner_id.rsb_prepay_required",
+    )
+    def _rsb_get_deposit_figures(self):
+        """Each ticket's deposit, read from posted journal items, in its billing currency.
+
+        * requested: net of the request lines (requests less their cancellations);
+        * unpaid: what the client still owes on the deposit requests;
+        * received: paid on the requests (by payments or the client's credit);
+        * applied: deducted on the ticket's settle-up invoices;
+        * returned: given back by credit note (refunded or kept as credit), including a
+          reversed request that had been paid;
+        * held: the ticket's balance on the Customer Deposits account (with unpaid requests);
+        * available: received and neither applied nor returned (held - unpaid).
+
+        Invariant: received = applied + returned + available.
+
+        :return: {ticket id: {figure: amount}}
+        """
+        result = {ticket.id: dict.fromkeys(FIGURES, 0.0) for ticket in self}
+        ids = [tid for tid in self.ids if isinstance(tid, int)]
+        if not ids:
+            return result
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search([("rsb_deposit_ticket_id", "in", ids), ("parent_state", "=", "posted")])
+        )
+        moves_by_ticket = defaultdict(lambda: self.env["account.move"].sudo())
+        for line in lines:
+            figures = result[line.rsb_deposit_ticket_id.id]
+            amount = line.amount_currency
+            figures["held"] -= amount
+            if line.rsb_deposit_role == "request":
+                figures["requested"] -= amount
+            elif line.rsb_deposit_role == "apply":
+                figures["applied"] += amount
+            moves_by_ticket[line.rsb_deposit_ticket_id.id] |= line.move_id
+        for ticket_id, moves in moves_by_ticket.items():
+            figures = result[ticket_id]
+            ticket_lines = lines.filtered(
+                lambda line, t=ticket_id: line.rsb_deposit_ticket_id.id == t
+            )
+            request_moves = ticket_lines.filtered(
+                lambda line: line.rsb_deposit_role == "request"
+            ).move_id
+            for move in moves:
+                receivable = move.line_ids.filtered(
+                    lambda line: line.display_type == "payment_term"
+                )
+                roles = set(
+                    ticket_lines.filtered(lambda line, m=move: line.move_id == m).mapped(
+                        "rsb_deposit_role"
+                    )
+                )
+                if move.move_type == "out_invoice" and "request" in roles:
+                    figures["unpaid"] += sum(receivable.mapped("amount_residual_currency"))
+                    for partial in receivable.matched_credit_ids:
+                        if partial.credit_move_id.move_id not in request_moves:
+                            figures["received"] += partial.debit_amount_currency
+                elif move.move_type == "out_refund" and roles & {"request", "return"}:
+                    # money given back: all of the credit note but what cancelled a request
+                    cancelled = sum(
+                        partial.credit_amount_currency
+                        for partial in receivable.matched_debit_ids
+                        if partial.debit_move_id.move_id in request_moves
+                        and partial.debit_move_id.move_id.move_type == "out_invoice"
+                    )
+                    figures["returned"] += -sum(receivable.mapped("amount_currency")) - cancelled
+                elif move.move_type == "out_invoice" and "return" in roles:
+                    figures["returned"] -= sum(receivable.mapped("amount_currency"))  # reversed
+        for ticket in self:
+            figures = result[ticket.id]
+            currency = ticket.sudo().rsb_currency_id or self.env.company.currency_id
+            figures["available"] = figures["held"] - figures["unpaid"]
+            for key, value in figures.items():
+                figures[key] = currency.round(value)
+        return result
+
+    def _rsb_get_deposit_account(self):
+        """The Customer Deposits account of this ticket's deposit: the one its request was
+        booked on (a later change of the company's setting does not move held deposits)."""
+        self.ensure_one()
+        request = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("rsb_deposit_ticket_id", "=", self.id),
+                    ("rsb_deposit_role", "=", "request"),
+                    ("parent_state", "=", "posted"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        return request.account_id or self._rsb_company()._rsb_get_deposit_account()
+
+    def _rsb_reconcile_deposit_lines(self):
+        """Match the ticket's posted deposit items on the deposit account, so that a deposit
+        taken at one exchange rate and applied at another leaves no residue: Odoo books the
+        exchange difference when the ticket's items match in full."""
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("rsb_deposit_ticket_id", "in", self.ids),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("account_id.reconcile", "=", True),
+                ]
+            )
+        )
+        for (_ticket, _account), group in lines.grouped(
+            lambda line: (line.rsb_deposit_ticket_id, line.account_id)
+        ).items():
+            if group.filtered(lambda line: line.balance > 0) and group.filtered(
+                lambda line: line.balance < 0
+            ):
+                group.reconcile()
+        exchange = lines.full_reconcile_id.exchange_move_id.line_ids
+        for line in lines:
+            diff = exchange.filtered(
+                lambda e, line=line: e.full_reconcile_id == line.full_reconcile_id
+                and e.account_id == line.account_id
+                and not e.rsb_deposit_ticket_id
+            )
+            diff.rsb_deposit_ticket_id = line.rsb_deposit_ticket_id
+
+    # ------------------------------------------------------------------ actions

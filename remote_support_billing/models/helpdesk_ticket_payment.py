@@ -1,0 +1,306 @@
+"""Money in and out for a ticket through Odoo's payments: the saved card charged for what is
+due, the client's kept credit used first, the unused deposit refunded through the provider or
+by a payment the accountant confirms."""
+
+import logging
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools import format_amount
+
+_logger = logging.getLogger(__name__)
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    rsb_payment_token_id = fields.Many2one(
+        comodel_name="payment.token",
+        string="Saved Payment Method",
+        readonly=True,
+        copy=False,
+        help="The payment method the client chose to save, with their consent, when paying "
+        "the deposit: the settle-up charges it for the difference.",
+    )
+
+    # ------------------------------------------------------------------ money out / in
+    def _rsb_apply_unused_deposit(self, credit_note, amount):
+        """Refund the unused deposit or keep it as the client's credit, per policy.
+
+        :return: a sentence for the chatter
+        """
+        self.ensure_one()
+        amount_text = format_amount(self.env, amount, credit_note.currency_id)
+        if self._rsb_get_unused_deposit_policy() != "refund":
+            return _(
+                "%(amount)s kept as the client's credit (%(move)s): it is offered on "
+                "their next invoice.",
+                amount=amount_text,
+                move=credit_note.name,
+            )
+        refund_tx = self._rsb_refund_through_provider(credit_note, amount)
+        if refund_tx:
+            if refund_tx.payment_id.move_id:
+                self.rsb_settlement_move_ids = [Command.link(refund_tx.payment_id.move_id.id)]
+            return _(
+                "%(amount)s refunded through %(provider)s (%(reference)s, %(state)s).",
+                amount=amount_text,
+                provider=refund_tx.provider_id.name,
+                reference=refund_tx.reference,
+                state=refund_tx.state,
+            )
+        payment = self.env["account.payment"].create(
+            self._prepare_rsb_refund_payment_values(credit_note, amount)
+        )
+        return _(
+            "%(amount)s to refund: draft payment %(payment)s waits for accounting to confirm it.",
+            amount=amount_text,
+            payment=payment.display_name,
+        )
+
+    def _rsb_get_deposit_transaction(self):
+        """The online payment transaction that paid the deposit, if any."""
+        self.ensure_one()
+        return self.rsb_deposit_move_id.transaction_ids.filtered(
+            lambda tx: tx.state == "done"
+            and tx.operation != "refund"
+            and not tx.source_transaction_id
+        ).sorted("id")[-1:]
+
+    def _rsb_refund_through_provider(self, credit_note, amount):
+        """Refund `amount` on the transaction that paid the deposit, when its provider and
+        payment method support it. The refund transaction is linked to the credit note, so
+        its payment pays the credit note.
+
+        :return: the refund transaction, or an empty recordset when not possible
+        """
+        self.ensure_one()
+        PaymentTransaction = self.env["payment.transaction"]
+        tx = self._rsb_get_deposit_transaction()
+        if not tx or tx.currency_id != credit_note.currency_id:
+            return PaymentTransaction
+        provider = tx.provider_id
+        method = tx.payment_method_id.primary_payment_method_id or tx.payment_method_id
+        supports = {provider.support_refund, method.support_refund}
+        refunded = -sum(
+            tx.child_transaction_ids.filtered(
+                lambda t: t.operation == "refund" and t.state != "cancel" and t.state != "error"
+            ).mapped("amount")
+        )
+        if (
+            provider.state == "disabled"
+            or not supports <= {"partial", "full_only"}
+            or ("full_only" in supports and tx.currency_id.compare_amounts(amount, tx.amount))
+            or tx.currency_id.compare_amounts(amount + refunded, tx.amount) > 0
+        ):
+            return PaymentTransaction
+        try:
+            with self.env.cr.savepoint():
+                refund_tx = tx._send_refund_request(amount_to_refund=amount)
+                refund_tx.invoice_ids = [Command.set(credit_note.ids)]
+                if refund_tx.state == "done" and not refund_tx.is_post_processed:
+                    refund_tx._post_process()
+        except (UserError, ValidationError) as error:
+            _logger.warning(
+                "Refund of ticket %s through %s failed: %s", self.number, provider.name, error
+            )
+            self.message_post(
+                body=_(
+                    "The refund through %(provider)s failed (%(error)s): a draft refund "
+                    "payment is prepared instead.",
+                    provider=provider.name,
+                    error=error.args[0],
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return PaymentTransaction
+        return refund_tx
+
+    def _prepare_rsb_refund_payment_values(self, credit_note, amount):
+        """Draft outbound payment refunding the unused deposit; it pays the credit note
+        once the accountant confirms it (see account.payment.action_post)."""
+        self.ensure_one()
+        return {
+            "payment_type": "outbound",
+            "partner_type": "customer",
+            "partner_id": credit_note.commercial_partner_id.id,
+            "amount": amount,
+            "currency_id": credit_note.currency_id.id,
+            "journal_id": self._rsb_company()._rsb_get_bank_journal().id,
+            "date": fields.Date.context_today(self),
+            "memo": _(
+                "Refund of the unused deposit of ticket %(ticket)s (%(move)s)",
+                ticket=self.number,
+                move=credit_note.name,
+            ),
+            "invoice_ids": [Command.set(credit_note.ids)],
+        }
+
+    def _rsb_get_payment_token(self):
+        """The card the client saved with consent: the one recorded on the ticket when the
+        deposit was paid (or that paid it), else the
+        client's most recent active token with a provider that works."""
+        self.ensure_one()
+        token = self.rsb_payment_token_id or self._rsb_get_deposit_transaction().token_id
+        if token and token.active and token.provider_id.state != "disabled":
+            return token
+        company = self.company_id or self.env.company
+        return self.env["payment.token"].search(
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("provider_id.state", "in", ("enabled", "test")),
+                ("company_id", "=", company.id),
+            ],
+            order="id desc",
+            limit=1,
+        )
+
+    def _prepare_rsb_charge_transaction_values(self, invoice, token):
+        PaymentTransaction = self.env["payment.transaction"]
+        return {
+            "provider_id": token.provider_id.id,
+            "payment_method_id": token.payment_method_id.id,
+            "reference": PaymentTransaction._compute_reference(
+                token.provider_id.code, invoice_ids=[Command.set(invoice.ids)]
+            ),
+            "amount": invoice.amount_residual,
+            "currency_id": invoice.currency_id.id,
+            "partner_id": invoice.partner_id.id,
+            "token_id": token.id,
+            "operation": "offline",
+            "invoice_ids": [Command.set(invoice.ids)],
+        }
+
+    def _rsb_use_kept_credit(self, invoice):
+        """Before charging a card, use the client's credit kept from unused deposits (open
+        settle-up credit notes without a refund under way) on the invoice, so the client is
+        not charged money they already have on account.
+
+        :return: sentences for the chatter
+        """
+        self.ensure_one()
+        credit_notes = (
+            self.env["account.move"]
+            .search(
+                [
+                    ("move_type", "=", "out_refund"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("commercial_partner_id", "=", invoice.commercial_partner_id.id),
+                    ("company_id", "=", invoice.company_id.id),
+                    ("currency_id", "=", invoice.currency_id.id),
+                    ("rsb_settlement_ticket_ids", "!=", False),
+                ],
+                order="invoice_date, id",
+            )
+            .filtered(
+                lambda move: not move.matched_payment_ids.filtered(lambda p: p.state != "canceled")
+                and not move.transaction_ids.filtered(lambda t: t.state not in ("cancel", "error"))
+            )
+        )
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term" and not line.reconciled
+        )
+        credit_lines = credit_notes.line_ids.filtered(
+            lambda line: line.account_id == receivable.account_id and not line.reconciled
+        )
+        if not receivable or not credit_lines:
+            return []
+        due_before = invoice.amount_residual
+        (receivable + credit_lines).reconcile()
+        used = invoice.currency_id.round(due_before - invoice.amount_residual)
+        return [
+            _(
+                "%(amount)s of the client's credit (%(moves)s) used on %(move)s.",
+                amount=format_amount(self.env, used, invoice.currency_id),
+                moves=", ".join(credit_notes.mapped("name")),
+                move=invoice.name,
+            )
+        ]
+
+    def _rsb_charge_saved_card(self, invoice, token):
+        """Charge what is due on the invoice to the client's saved card. If there is no
+        card or the charge fails, the invoice stays open (it is emailed with its portal
+        payment link) and the team gets an activity.
+
+        :return: a sentence for the chatter
+        """
+        self.ensure_one()
+        due = format_amount(self.env, invoice.amount_residual, invoice.currency_id)
+        if not token:
+            return _(
+                "%(due)s due on %(move)s: the client pays it from the emailed link.",
+                due=due,
+                move=invoice.name,
+            )
+        tx, error = self.env["payment.transaction"], None
+        try:
+            with self.env.cr.savepoint():
+                tx = self.env["payment.transaction"].create(
+                    self._prepare_rsb_charge_transaction_values(invoice, token)
+                )
+                tx._send_payment_request()
+        except (UserError, ValidationError) as exc:
+            tx, error = self.env["payment.transaction"], exc.args[0]
+        if tx.state == "done":
+            if not tx.is_post_processed:
+                tx._post_process()
+            return _(
+                "%(due)s charged to the saved card %(token)s (%(reference)s).",
+                due=due,
+                token=token.display_name,
+                reference=tx.reference,
+            )
+        if tx.state in ("pending", "authorized"):
+            return _(
+                "%(due)s charge to the saved card %(token)s is %(state)s (%(reference)s).",
+                due=due,
+                token=token.display_name,
+                state=tx.state,
+                reference=tx.reference,
+            )
+        reason = error or tx.state_message or tx.state
+        self._rsb_notify_team(
+            _("Card payment failed: collect %s", due),
+            _(
+                "Charging %(due)s of %(move)s to the saved card %(token)s failed (%(reason)s). "
+                "The invoice was emailed to the client with its payment link.",
+                due=due,
+                move=invoice.name,
+                token=token.display_name,
+                reason=reason,
+            ),
+        )
+        return _(
+            "Charging %(due)s to the saved card %(token)s failed (%(reason)s): the "
+            "client pays it from the emailed link.",
+            due=due,
+            token=token.display_name,
+            reason=reason,
+        )
+
+    def _rsb_send_settlement_documents(self, moves):
+        """Email the documents to the client, with their portal link, through Odoo's own
+        asynchronous Send (the same as sending invoices in batch)."""
+        moves = moves.filtered(lambda move: move.partner_id.email)
+        if not moves:
+            return
+        moves.sending_data = {
+            "author_user_id": self.env.user.id,
+            "author_partner_id": self.env.user.partner_id.id,
+        }
+        self.env.ref("account.ir_cron_account_move_send")._trigger()
+
+    def _rsb_notify_team(self, summary, note):
+        """A note in the chatter and an activity for the ticket's user (else the team
+        leader) about something a person must act on."""
+        for ticket in self:
+            ticket.message_post(body=note, subtype_xmlid="mail.mt_note")
+            user = ticket.user_id or ticket.team_id.user_id or self.env.user
+            ticket.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=user.id,
+            )

@@ -1,0 +1,438 @@
+"""Settle-up of a ticket: hours logged x rate, minus the deposit held; the difference
+invoiced (charged to the saved card) and what the time did not use returned."""
+
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import float_compare, float_round, format_amount
+
+from .. import billing_math
+
+_logger = logging.getLogger(__name__)
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    rsb_settled = fields.Boolean(
+        string="Settled",
+        readonly=True,
+        copy=False,
+        help="The billable time was settled up. Reversing a settle-up document reopens it.",
+    )
+    rsb_paid_on_time = fields.Boolean(
+        string="Paid On Time",
+        readonly=True,
+        copy=False,
+        help="The settle-up invoice of this ticket was paid by its due date.",
+    )
+    rsb_settlement_move_ids = fields.Many2many(
+        comodel_name="account.move",
+        relation="rsb_ticket_settlement_move_rel",
+        column1="ticket_id",
+        column2="move_id",
+        string="Settlement Documents",
+        readonly=True,
+        copy=False,
+        help="Invoices, credit notes and refunds created by the settle-up.",
+    )
+    rsb_billable_hours = fields.Float(
+        string="Billable Time",
+        compute="_compute_rsb_billable_hours",
+        compute_sudo=True,
+        help="Time the next settle-up charges: the billable time not settled yet, with the "
+        "team's rounding increment, minimum charge and free quick fix.",
+    )
+    rsb_billable_amount = fields.Monetary(
+        string="Billable Amount",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_billable_hours",
+        compute_sudo=True,
+        help="Billable time at the client's hourly rate, before taxes and deposit.",
+    )
+
+    @api.depends(
+        "timesheet_ids.unit_amount",
+        "timesheet_ids.rsb_billable",
+        "timesheet_ids.rsb_settlement_move_id",
+        "team_id.rsb_rounding_minutes",
+        "team_id.rsb_minimum_minutes",
+        "team_id.rsb_free_minutes",
+        "team_id.rsb_service_product_id",
+        "commercial_partner_id",
+        "rsb_currency_id",
+    )
+    def _compute_rsb_billable_hours(self):
+        for ticket in self:
+            lines = ticket.timesheet_ids._rsb_filter_unsettled().filtered("rsb_billable")
+            charged = ticket._rsb_get_charged_minutes(sum(lines.mapped("unit_amount")) * 60)
+            ticket.rsb_billable_hours = ticket._rsb_minutes_to_quantity(charged)
+            ticket.rsb_billable_amount = (
+                ticket._rsb_amount_for_minutes(charged, ticket._rsb_get_hourly_rate())
+                if charged and ticket.rsb_currency_id
+                else 0.0
+            )
+
+    def action_rsb_settle(self):
+        """Settle up the tickets: invoice their billable time, apply the deposit, then
+        charge the saved card, refund or credit what is left. Tickets with nothing new to
+        settle are skipped with a message; any bad ticket stops the whole batch before
+        anything is created."""
+        self.check_access("write")
+        summaries = self.sudo()._rsb_settle()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Settle-up"),
+                "message": "\n".join(summaries.values()),
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------ settle-up
+    def _rsb_auto_settle(self):
+        """Settle tickets that reached a closing stage of a team that settles when closed.
+        A ticket that cannot be settled still closes: the reason is posted and the team
+        gets an activity; nothing of its settle-up is written."""
+        # Whether there is anything to settle, whoever logged the time (a technician may
+        # only read their own timesheets); the settle-up itself checks the user's access.
+        tickets = self.filtered(
+            lambda t: t.stage_id.closed
+            and t.team_id.rsb_auto_settle
+            and (t.sudo().timesheet_ids or t.sudo().rsb_deposit_move_id)
+        )
+        for ticket in tickets:
+            try:
+                with self.env.cr.savepoint():
+                    ticket.action_rsb_settle()
+            except UserError as error:
+                ticket._rsb_notify_team(
+                    _("Settle-up failed"),
+                    _("The ticket was closed but could not be settled up: %s", error.args[0]),
+                )
+
+    def _rsb_settle(self):
+        """Settle the tickets (called in sudo after the access check).
+
+        :return: {ticket: one-line summary}
+        """
+        lines_by_ticket = self._rsb_get_lines_to_settle()
+        plans, errors = {}, []
+        for ticket in self:
+            try:
+                plans[ticket] = ticket._rsb_prepare_settlement(lines_by_ticket[ticket])
+            except UserError as error:
+                errors.append(error.args[0])
+        if errors:
+            raise UserError("\n\n".join(errors))
+        return {ticket: ticket._rsb_settle_one(plans[ticket]) for ticket in self}
+
+    def _rsb_get_lines_to_settle(self):
+        """Timesheet lines of the tickets not on a (non-cancelled) settle-up document,
+        in one query. :return: {ticket: account.analytic.line}"""
+        lines = (
+            self.env["account.analytic.line"]
+            .search([("ticket_id", "in", self.ids), ("project_id", "!=", False)], order="date, id")
+            ._rsb_filter_unsettled()
+        )
+        result = defaultdict(lambda: self.env["account.analytic.line"])
+        for ticket, ticket_lines in lines.grouped("ticket_id").items():
+            result[ticket] = ticket_lines
+        return result
+
+    def _rsb_prepare_settlement(self, lines):
+        """Check that the ticket can be settled and compute what the settle-up does,
+        without writing anything. Raises a UserError that says what to fix.
+
+        :return: dict with the lines, charged minutes and quantity, rate, deposit available
+        """
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        currency = self.rsb_currency_id or company.currency_id
+        if not self.timesheet_ids:
+            raise UserError(
+                _(
+                    "Ticket %s has no timesheets: log the time spent before settling up.",
+                    self.display_name,
+                )
+            )
+        foreign = lines.filtered(lambda line: line.company_id != company)
+        if foreign:
+            raise UserError(
+                _(
+                    "Ticket %(ticket)s has time logged in another company (%(companies)s): "
+                    "move it to %(company)s before settling up.",
+                    ticket=self.display_name,
+                    companies=", ".join(foreign.company_id.mapped("name")),
+                    company=company.name,
+                )
+            )
+        deposit_available = self._rsb_check_deposit_for_settlement()
+        billable = lines.filtered("rsb_billable")
+        minutes = float_round(sum(billable.mapped("unit_amount")) * 60, precision_digits=2)
+        charged = self._rsb_get_charged_minutes(minutes)
+        quantity = self._rsb_minutes_to_quantity(charged)
+        rate = 0.0
+        if quantity:
+            product = self.team_id.rsb_service_product_id
+            if not product:
+                raise UserError(
+                    _(
+                        "Team %s has no service product: set the hourly service it invoices.",
+                        self.team_id.display_name,
+                    )
+                )
+            rate = self._rsb_get_hourly_rate()
+            if float_compare(rate, 0.0, precision_rounding=currency.rounding) <= 0:
+                raise UserError(
+                    _(
+                        "The service product %(product)s has no price for %(client)s: set its "
+                        "sales price (or the client's pricelist) before settling up.",
+                        product=product.display_name,
+                        client=self.commercial_partner_id.display_name,
+                    )
+                )
+        plan = {
+            "lines": lines,
+            "billable_lines": billable if quantity else billable.browse(),
+            "minutes": minutes,
+            "charged_minutes": charged,
+            "quantity": quantity,
+            "rate": rate,
+            "deposit_available": deposit_available,
+            "currency": currency,
+        }
+        if quantity or not currency.is_zero(deposit_available):
+            if not self.commercial_partner_id:
+                raise UserError(
+                    _(
+                        "Ticket %s has no client: set the customer before settling up.",
+                        self.display_name,
+                    )
+                )
+            self.commercial_partner_id._rsb_check_invoice_address()
+            self._rsb_company()._rsb_get_sale_journal()
+            refund = self._rsb_get_unused_deposit_policy() == "refund"
+            if refund and not currency.is_zero(deposit_available):
+                self._rsb_company()._rsb_get_bank_journal()
+        return plan
+
+    def _rsb_check_deposit_for_settlement(self):
+        """Refuse a deposit that is cancelled or not collected yet.
+
+        :return: the deposit still available to apply (0 without deposit)
+        """
+        self.ensure_one()
+        currency = self.rsb_currency_id
+        if currency.compare_amounts(self.rsb_deposit_unpaid, 0.0) > 0:
+            raise UserError(
+                _(
+                    "The deposit %(move)s of ticket %(ticket)s is not paid yet (%(residual)s "
+                    "due): collect it first (or have a manager waive it), then settle up.",
+                    move=self.rsb_deposit_reference,
+                    ticket=self.display_name,
+                    residual=format_amount(self.env, self.rsb_deposit_unpaid, currency),
+                )
+            )
+        other_currency = self.sudo().rsb_deposit_line_ids.filtered(
+            lambda line: line.parent_state == "posted" and line.currency_id != currency
+        )
+        if other_currency:
+            raise UserError(
+                _(
+                    "The deposit of ticket %(ticket)s is in %(deposit)s but the ticket is billed "
+                    "in %(billing)s: settle it up by hand.",
+                    ticket=self.display_name,
+                    deposit=other_currency.currency_id[:1].name,
+                    billing=currency.name,
+                )
+            )
+        return self.rsb_deposit_available
+
+    def _rsb_get_charged_minutes(self, minutes):
+        """The team's billing rules on a number of billable minutes (free quick fix, rounding
+        increment, minimum charge): see `billing_math.charged_minutes`."""
+        self.ensure_one()
+        team = self.team_id
+        return billing_math.charged_minutes(
+            minutes,
+            increment=team.rsb_rounding_minutes,
+            minimum=team.rsb_minimum_minutes,
+            free=team.rsb_free_minutes,
+        )
+
+    def _rsb_minutes_to_quantity(self, minutes):
+        """Hours shown on the invoice for a number of minutes, at the precision of quantities."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        return billing_math.hours_quantity(minutes, digits)
+
+    def _rsb_amount_for_minutes(self, minutes, rate):
+        """What the minutes are worth at the hourly rate, exact to the currency's rounding."""
+        self.ensure_one()
+        return billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding)
+
+    # ------------------------------------------------------------------ settle one ticket
+    def _rsb_settle_one(self, plan):
+        """Create, post and process the documents of one ticket's settle-up.
+
+        :return: a one-line summary for the user
+        """
+        self.ensure_one()
+        currency = plan["currency"]
+        Move = self.env["account.move"]
+        invoice = credit_note = Move
+        applied = 0.0
+        if plan["quantity"]:
+            invoice = Move.create(self._prepare_rsb_settlement_invoice_values(plan))
+            rounding = self._prepare_rsb_rounding_line_values(invoice, plan)
+            if rounding:
+                invoice.write({"invoice_line_ids": [Command.create(rounding)]})
+            if not currency.is_zero(plan["deposit_available"]):
+                applied = min(plan["deposit_available"], invoice.amount_total)
+                if not currency.is_zero(applied):
+                    invoice.write(
+                        {
+                            "invoice_line_ids": [
+                                Command.create(
+                                    self._prepare_rsb_deposit_applied_line_values(applied)
+                                ),
+                            ]
+                        }
+                    )
+            invoice.action_post()
+            plan["billable_lines"].write({"rsb_settlement_move_id": invoice.id})
+        unused = currency.round(plan["deposit_available"] - applied)
+        if float_compare(unused, 0.0, precision_rounding=currency.rounding) > 0:
+            credit_note = Move.create(self._prepare_rsb_unused_deposit_values(unused))
+            credit_note.action_post()
+
+        if not invoice and not credit_note:
+            if self.rsb_settled:
+                return _("%s: nothing new to settle.", self.display_name)
+            self.rsb_settled = True
+            body = (
+                _(
+                    "Settle-up: %(minutes)s billable minutes, a free quick fix: nothing charged.",
+                    minutes=round(plan["minutes"]),
+                )
+                if plan["minutes"]
+                else _("Settle-up: no billable time, nothing charged.")
+            )
+            self.message_post(body=body, subtype_xmlid="mail.mt_note")
+            return _("%s: nothing to charge.", self.display_name)
+
+        documents = invoice | credit_note
+        self.write(
+            {
+                "rsb_settled": True,
+                "rsb_settlement_move_ids": [Command.link(move.id) for move in documents],
+            }
+        )
+        self._rsb_reconcile_deposit_lines()
+        self._rsb_close_activities(_("Deposit paid: schedule the session"))
+        notes = []
+        if credit_note:
+            notes.append(self._rsb_apply_unused_deposit(credit_note, unused))
+        if (
+            invoice
+            and not currency.is_zero(invoice.amount_residual)
+            and self.commercial_partner_id.rsb_prepay_required
+        ):
+            # the client's credit kept from unused deposits first, card or not
+            notes += self._rsb_use_kept_credit(invoice)
+            token = self._rsb_get_payment_token()
+            if not currency.is_zero(invoice.amount_residual):
+                notes.append(self._rsb_charge_saved_card(invoice, token))
+        self._rsb_send_settlement_documents(documents)
+        self._rsb_post_settlement_message(plan, invoice, applied, credit_note, unused, notes)
+        due = invoice.amount_residual if invoice else 0.0
+        return _(
+            "%(ticket)s: %(documents)s, %(due)s due.",
+            ticket=self.display_name,
+            documents=", ".join(documents.mapped("name")),
+            due=format_amount(self.env, due, currency),
+        )
+
+    def _rsb_on_settlement_reversed(self, move, reversal):
+        """A settle-up document of the tickets was reversed: reopen them (called in sudo)."""
+        self.write(
+            {
+                "rsb_settled": False,
+                "rsb_settlement_move_ids": [Command.link(m.id) for m in reversal],
+            }
+        )
+        for ticket in self:
+            ticket.message_post(
+                body=_(
+                    "%(move)s was reversed by %(reversal)s: the settle-up is reopened, its time "
+                    "can be settled again and the deposit it used is held again (%(held)s).",
+                    move=move.name,
+                    reversal=", ".join(reversal.mapped("name")),
+                    held=format_amount(
+                        self.env, ticket.rsb_deposit_available, ticket.rsb_currency_id
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _rsb_post_settlement_message(self, plan, invoice, applied, credit_note, unused, notes):
+        self.ensure_one()
+        currency = plan["currency"]
+
+        def money(amount):
+            return format_amount(self.env, amount, currency)
+
+        items = []
+        if invoice:
+            items.append(
+                _(
+                    "%(logged)s billable minutes logged, billed %(hours)s h at %(rate)s/h: "
+                    "%(amount)s (%(move)s, total with taxes %(total)s).",
+                    logged=round(plan["minutes"]),
+                    hours=plan["quantity"],
+                    rate=money(plan["rate"]),
+                    amount=money(invoice.amount_untaxed + applied),
+                    move=invoice.name,
+                    total=money(invoice.amount_total + applied),
+                )
+            )
+        else:
+            items.append(_("No time to charge (%s billable minutes).", round(plan["minutes"])))
+        if applied:
+            items.append(
+                _(
+                    "Deposit applied: %(amount)s of %(deposit)s.",
+                    amount=money(applied),
+                    deposit=self.rsb_deposit_move_id.name,
+                )
+            )
+        if invoice:
+            items.append(
+                _(
+                    "Due on %(move)s: %(due)s.",
+                    move=invoice.name,
+                    due=money(invoice.amount_residual),
+                )
+            )
+        if credit_note:
+            items.append(
+                _(
+                    "Unused deposit: %(amount)s, credit note %(move)s.",
+                    amount=money(unused),
+                    move=credit_note.name,
+                )
+            )
+        items += notes
+        body = Markup("%s<ul>%s</ul>") % (
+            _("Settle-up"),
+            Markup().join(Markup("<li>%s</li>") % item for item in items),
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
