@@ -149,17 +149,6 @@ class HelpdeskTicket(models.Model):
         no ticket spends another client's deposit or card."""
         for ticket in self.sudo():
             client = ticket.commercial_partner_id
-            move = ticket.rsb_deposit_move_id
-            if move and (
-                move.rsb_deposit_ticket_id != ticket or move.commercial_partner_id != client
-            ):
-                raise ValidationError(
-                    _(
-                        "Deposit %(move)s is not a deposit of ticket %(ticket)s and its client.",
-                        move=move.display_name,
-                        ticket=ticket.display_name,
-                    )
-                )
             foreign = ticket.rsb_deposit_line_ids.filtered(
                 lambda line, client=client: line.partner_id.commercial_partner_id != client
             )
@@ -172,6 +161,17 @@ class HelpdeskTicket(models.Model):
                         ticket=ticket.display_name,
                         other=foreign.partner_id.commercial_partner_id[:1].display_name,
                         client=client.display_name or _("no client"),
+                    )
+                )
+            move = ticket.rsb_deposit_move_id
+            if move and (
+                move.rsb_deposit_ticket_id != ticket or move.commercial_partner_id != client
+            ):
+                raise ValidationError(
+                    _(
+                        "Deposit %(move)s is not a deposit of ticket %(ticket)s and its client.",
+                        move=move.display_name,
+                        ticket=ticket.display_name,
                     )
                 )
             token = ticket.rsb_payment_token_id

@@ -204,12 +204,15 @@ class HelpdeskTicket(models.Model):
                 lambda line: line.balance < 0
             ):
                 group.reconcile()
-        exchange = lines.full_reconcile_id.exchange_move_id.line_ids
+        lines.invalidate_recordset(["full_reconcile_id", "matched_debit_ids", "matched_credit_ids"])
         for line in lines:
-            diff = exchange.filtered(
-                lambda e, line=line: e.full_reconcile_id == line.full_reconcile_id
-                and e.account_id == line.account_id
-                and not e.rsb_deposit_ticket_id
+            exchange = (
+                line.full_reconcile_id.exchange_move_id
+                | line.matched_debit_ids.exchange_move_id
+                | line.matched_credit_ids.exchange_move_id
+            )
+            diff = exchange.line_ids.filtered(
+                lambda e, line=line: e.account_id == line.account_id and not e.rsb_deposit_ticket_id
             )
             diff.rsb_deposit_ticket_id = line.rsb_deposit_ticket_id
 

@@ -5,3 +5,4 @@ from . import test_dunning_portal
 from . import test_dunning_lock
 from . import test_dunning_collections
 from . import test_dunning_security
+from . import test_deposit_lifecycle

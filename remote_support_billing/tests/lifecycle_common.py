@@ -43,7 +43,8 @@ class LifecycleCase(RSBCommon):
         tickets.invalidate_recordset()
         for ticket in tickets:
             currency = ticket.rsb_currency_id
-            msg = f"{ticket.name}: {ticket.read([f for f in ticket._fields if f.startswith('rsb_deposit_')])}"
+            figures = [f for f in ticket._fields if f.startswith("rsb_deposit_")]
+            msg = f"{ticket.name}: {ticket.read(figures)}"
             self.assertTrue(
                 currency.is_zero(
                     ticket.rsb_deposit_received
