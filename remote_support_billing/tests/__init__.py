@@ -6,3 +6,4 @@ from . import test_dunning_lock
 from . import test_dunning_collections
 from . import test_dunning_security
 from . import test_deposit_lifecycle
+from . import test_deposit_lifecycle_random

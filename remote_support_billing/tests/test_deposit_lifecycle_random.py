@@ -1,0 +1,156 @@
+"""Random sequences of what staff and accountants do to a ticket's deposit (Hypothesis'
+rule-based state machine); after every step the books keep their invariants.
+
+Examples per run: RSB_LIFECYCLE_EXAMPLES (default 12, derandomized so CI is repeatable);
+`RSB_LIFECYCLE_EXAMPLES=300 make test PYTEST_ARGS="-k random"` for a larger, random run.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .lifecycle_common import LifecycleCase
+
+EXAMPLES = int(os.environ.get("RSB_LIFECYCLE_EXAMPLES", "12"))
+
+
+@tagged("post_install", "-at_install")
+class TestDepositLifecycleRandom(LifecycleCase):
+    def test_random_lifecycle_keeps_the_books(self):
+        case = self
+
+        class DepositMachine(RuleBasedStateMachine):
+            def __init__(self):
+                super().__init__()
+                self.savepoint = case.env.cr.savepoint()
+                self.savepoint.__enter__()
+                case.env.invalidate_all()
+                self.ticket = case._create_ticket(case.client_a, user_id=case.technician.id)
+
+            def teardown(self):
+                self.savepoint.close(rollback=True)
+                case.env.invalidate_all()
+
+            # ---------------------------------------------------------- helpers
+            @property
+            def state(self):
+                self.ticket.invalidate_recordset()
+                return self.ticket.rsb_deposit_state
+
+            def requests(self, **filters):
+                moves = (
+                    case.env["account.move.line"]
+                    .search(
+                        [
+                            ("rsb_deposit_ticket_id", "=", self.ticket.id),
+                            ("rsb_deposit_role", "=", "request"),
+                            ("parent_state", "=", "posted"),
+                            ("move_id.move_type", "=", "out_invoice"),
+                        ]
+                    )
+                    .move_id
+                )
+                return moves.filtered(lambda m: m.amount_residual > 0) if filters else moves
+
+            # ---------------------------------------------------------- rules
+            @precondition(lambda self: self.state in ("to_request", "cancelled"))
+            @rule()
+            def request(self):
+                case._request(self.ticket)
+
+            @precondition(lambda self: self.requests(open=True))
+            @rule(part=st.sampled_from([None, 20.0, 50.0]))
+            def pay(self, part):
+                move = self.requests(open=True)[-1]
+                amount = min(part, move.amount_residual) if part else None
+                case._pay_invoice(move, amount=amount)
+
+            @precondition(lambda self: self.requests())
+            @rule(cancel=st.booleans())
+            def reverse_request(self, cancel):
+                move = self.requests()[-1]
+                if move.reversal_move_ids:
+                    return
+                reversal = move._reverse_moves(cancel=cancel)
+                if reversal.state == "draft":
+                    reversal.action_post()
+
+            @precondition(lambda self: self.requests(open=True))
+            @rule()
+            def reset_and_cancel_unpaid_request(self):
+                move = self.requests(open=True)[-1]
+                if move.amount_residual != move.amount_total:
+                    return  # partly paid: refused (reverse it)
+                move.button_draft()
+                move.button_cancel()
+
+            @precondition(lambda self: self.state in ("to_request", "requested"))
+            @rule()
+            def waive(self):
+                self.ticket.with_user(case.helpdesk_manager)._rsb_waive_deposit("random")
+
+            @precondition(lambda self: self.state in ("requested", "paid"))
+            @rule()
+            def cancel_session(self):
+                self.ticket.with_user(case.helpdesk_manager)._rsb_cancel_session("random")
+
+            @rule(minutes=st.sampled_from([4, 10, 45, 70, 125]))
+            def log_time(self, minutes):
+                case._log_time(self.ticket, minutes)
+
+            @precondition(lambda self: self.ticket.sudo().timesheet_ids)
+            @rule()
+            def settle(self):
+                try:
+                    case._settle(self.ticket)
+                except UserError as error:
+                    assert "not paid yet" in error.args[0], error.args[0]
+
+            @precondition(lambda self: self.ticket.rsb_settlement_move_ids)
+            @rule(cancel=st.booleans())
+            def reverse_settlement(self, cancel):
+                moves = self.ticket.rsb_settlement_move_ids.filtered(
+                    lambda m: m.state == "posted"
+                    and not m.reversal_move_ids
+                    and not m.reversed_entry_id
+                )
+                if moves:
+                    reversal = moves[-1]._reverse_moves(cancel=cancel)
+                    if reversal.state == "draft":
+                        reversal.action_post()
+
+            @rule()
+            def confirm_refunds(self):
+                case.env["account.payment"].search(
+                    [("state", "=", "draft"), ("payment_type", "=", "outbound")]
+                ).with_user(case.accountant).action_post()
+
+            @rule(policy=st.sampled_from(["refund", "credit"]))
+            def change_policy(self, policy):
+                case.company.rsb_unused_deposit_policy = policy
+
+            @rule()
+            def change_deposit_account(self):
+                account = case.company._rsb_get_deposit_account()
+                case.company.rsb_deposit_account_id = account.copy(
+                    {"code": account.code[:4] + str(len(account.search([])) % 90 + 10)}
+                )
+
+            @invariant()
+            def books_hold(self):
+                case._assert_books(self.ticket)
+
+        DepositMachine.TestCase.settings = settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=8,
+            deadline=None,
+            database=None,
+            derandomize=EXAMPLES <= 50,
+            suppress_health_check=list(HealthCheck),
+        )
+        DepositMachine.TestCase("runTest").runTest()
