@@ -90,3 +90,12 @@ class RsbPaymentPortal(PaymentPortal):
             return super().invoice_transaction(invoice_id, access_token, **kwargs)
         invoice_sudo._rsb_check_deposit_payable()  # a UserError the payment form displays
         return super().invoice_transaction(invoice_id, access_token, **kwargs)
+
+    @http.route()
+    @rsb_json_user_errors
+    def overdue_invoices_transaction(self, payment_reference=None, **kwargs):
+        """Pay all overdue invoices (deposit requests among them are pinned to their residual
+        by `payment.transaction.create`): parameters typed first, as on the invoice route."""
+        payment_reference = rsb_str(payment_reference, "payment_reference", TOKEN_MAX) or None
+        kwargs = rsb_transaction_params(kwargs)
+        return super().overdue_invoices_transaction(payment_reference, **kwargs)
