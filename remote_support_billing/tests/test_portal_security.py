@@ -94,6 +94,14 @@ class TestPortalSecurity(RSBCommon, HttpCase):
         self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{self.ticket_a.id}"))
         self.assertEqual(self.ticket_a.stage_id, self.stage_done)
 
+    def test_tour_close_own_ticket(self):
+        """Through the real portal page: the close button posts its form and closes."""
+        self.start_tour(
+            f"/my/ticket/{self.ticket_a.id}", "rsb_close_ticket_tour", login="rsb-portal-a"
+        )
+        self.assertEqual(self.ticket_a.stage_id, self.stage_done)
+        self.assertTrue(self.ticket_a.closed_date)
+
     def test_close_by_get_refused(self):
         """Regression: helpdesk_mgmt's /ticket/close closed tickets on a GET (any link or
         image could close a ticket)."""
@@ -270,6 +278,13 @@ class TestPortalSecurity(RSBCommon, HttpCase):
             with self.subTest(params=params):
                 response, data = self._invoice_transaction(self.deposit, **params)
                 self._assert_clean_error(response, data, message)
+        # the overdue invoices' route (it may pay deposit requests too)
+        response = self.url_open(
+            "/invoice/transaction/overdue",
+            data=json.dumps({"jsonrpc": "2.0", "id": 1, "params": {"provider_id": "abc"}}),
+            headers={"Content-Type": "application/json"},
+        )
+        self._assert_clean_error(response, response.json(), "not supported")
         self.assertEqual(Tx.search_count([]), before)
 
     def test_transaction_route_missing_or_wrong_token(self):
