@@ -15,6 +15,7 @@ ROUTE_MAX = 2048
 TOKEN_MAX = 256
 
 TRANSACTION_FLOWS = ("redirect", "direct", "token")
+MAX_ID = 2**31 - 1  # PostgreSQL integer: a larger id would fail in SQL, not with a message
 
 
 def _shown(value):
@@ -31,10 +32,10 @@ def rsb_int(value, label, required=True):
         return None
     if isinstance(value, bool):
         value = str(value)
-    if isinstance(value, int) and value > 0:
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return int(value)
     raise ValidationError(
         _("%(field)s must be a number, not “%(value)s”.", field=label, value=_shown(value))
     )

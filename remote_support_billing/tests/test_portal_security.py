@@ -265,6 +265,7 @@ class TestPortalSecurity(RSBCommon, HttpCase):
         cases = [
             ({"provider_id": "abc"}, "must be a number"),
             ({"provider_id": 999999}, "provider does not exist"),
+            ({"provider_id": 10**20}, "must be a number"),
             ({"payment_method_id": "x1"}, "must be a number"),
             ({"token_id": "abc", "flow": "token"}, "must be a number"),
             ({"amount": "ten"}, "must be an amount"),
