@@ -40,6 +40,7 @@
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_portal_views.xml",
         "views/rsb_agreement_views.xml",
         "views/portal_templates.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",

@@ -1,3 +1,5 @@
+from . import rsb_params
 from . import portal
 from . import portal_account
 from . import portal_dunning
+from . import helpdesk_ticket

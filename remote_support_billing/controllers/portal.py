@@ -1,9 +1,13 @@
+"""Portal ticket page: the deposit card, accepting the client agreement, paying the deposit."""
+
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
+
+from .rsb_params import TOKEN_MAX, rsb_int, rsb_json_user_errors, rsb_str, rsb_transaction_params
 
 
 class RsbTicketPortal(CustomerPortalHelpdesk):
@@ -44,6 +48,11 @@ class RsbTicketPortal(CustomerPortalHelpdesk):
     ):
         """The client accepts the current client agreement from the ticket page."""
         try:
+            access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+            agreement_id = rsb_int(agreement_id, "agreement_id", required=False)
+        except ValidationError:
+            return request.redirect("/my")
+        try:
             ticket_sudo = self._document_check_access("helpdesk.ticket", ticket_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
@@ -53,7 +62,7 @@ class RsbTicketPortal(CustomerPortalHelpdesk):
         agreement = request.env["rsb.agreement"].sudo()._get_current(company)
         if not accept or not agreement:
             return request.redirect(f"{url}{sep}rsb_error=accept")
-        if str(agreement.id) != str(agreement_id):
+        if agreement.id != agreement_id:
             # The agreement changed while the page was open: show the new version.
             return request.redirect(f"{url}{sep}rsb_error=version")
         user = request.env.user
@@ -66,12 +75,27 @@ class RsbTicketPortal(CustomerPortalHelpdesk):
 
 class RsbPaymentPortal(PaymentPortal):
     @http.route()
-    def invoice_transaction(self, invoice_id, access_token, **kwargs):
+    @rsb_json_user_errors
+    def invoice_transaction(self, invoice_id, access_token=None, **kwargs):
         """Refuse to start paying a deposit that is cancelled, already paid, or whose client
-        has not accepted the current agreement (the payment form then shows the message)."""
+        has not accepted the current agreement (the payment form then shows the message).
+
+        Every parameter is checked first: bad input gets a message, not a server error. The
+        amount of a deposit is pinned to its residual by `payment.transaction.create`."""
+        access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+        kwargs = rsb_transaction_params(kwargs)
         try:
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
             return super().invoice_transaction(invoice_id, access_token, **kwargs)
         invoice_sudo._rsb_check_deposit_payable()  # a UserError the payment form displays
         return super().invoice_transaction(invoice_id, access_token, **kwargs)
+
+    @http.route()
+    @rsb_json_user_errors
+    def overdue_invoices_transaction(self, payment_reference=None, **kwargs):
+        """Pay all overdue invoices (deposit requests among them are pinned to their residual
+        by `payment.transaction.create`): parameters typed first, as on the invoice route."""
+        payment_reference = rsb_str(payment_reference, "payment_reference", TOKEN_MAX) or None
+        kwargs = rsb_transaction_params(kwargs)
+        return super().overdue_invoices_transaction(payment_reference, **kwargs)

@@ -1,9 +1,13 @@
+"""Portal pages of receivables: the client's account summary and payment plans."""
+
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.fields import Command
 from odoo.http import request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
+
+from .rsb_params import TOKEN_MAX, rsb_json_user_errors, rsb_str, rsb_transaction_params
 
 
 class RSBPortalAccount(PortalAccount):
@@ -109,11 +113,15 @@ class RSBPortalAccount(PortalAccount):
         )
 
     @http.route("/my/payment_plans/<int:plan_id>/transaction", type="json", auth="public")
+    @rsb_json_user_errors
     def portal_rsb_payment_plan_transaction(
         self, plan_id, access_token=None, payment_reference=None, **kwargs
     ):
         """Create the transaction paying the plan's next instalment; the amount and the
-        reference are the instalment's, whatever the browser sent."""
+        reference are the instalment's, whatever the browser sent (and
+        `payment.transaction.create` checks it). Bad parameters get a clear message."""
+        access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+        kwargs = rsb_transaction_params(kwargs)
         try:
             plan_sudo = self._document_check_access("rsb.payment.plan", plan_id, access_token)
         except MissingError:

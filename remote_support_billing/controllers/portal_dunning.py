@@ -1,8 +1,9 @@
-from odoo import _, http
+"""Portal pages of dunning: the credit hold banner and the client's dunning letters."""
+
+from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
@@ -63,22 +64,3 @@ class RsbDunningPortal(CustomerPortal):
                 ("Content-Disposition", http.content_disposition(filename)),
             ],
         )
-
-
-class RsbHelpdeskTicketController(HelpdeskTicketController):
-    @http.route()
-    def create_new_ticket(self, **kw):
-        values = _rsb_credit_hold_values()
-        if values:
-            return request.render("remote_support_billing.portal_rsb_credit_hold", values)
-        return super().create_new_ticket(**kw)
-
-    @http.route()
-    def submit_ticket(self, **kw):
-        values = _rsb_credit_hold_values()
-        if values:
-            # helpdesk_mgmt creates the ticket in sudo: the server check in create() would
-            # refuse it anyway; here the client gets the page that says why and how to pay.
-            values["rsb_message"] = _("Your ticket was not created.")
-            return request.render("remote_support_billing.portal_rsb_credit_hold", values)
-        return super().submit_ticket(**kw)

@@ -1,5 +1,7 @@
 from . import res_company
 from . import res_config_settings
+from . import res_company_portal
+from . import res_config_settings_portal
 from . import res_partner
 from . import rsb_agreement
 from . import rsb_agreement_acceptance

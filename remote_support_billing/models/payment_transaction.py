@@ -1,4 +1,7 @@
-from odoo import SUPERUSER_ID, api, fields, models
+"""Online payments of deposits and plan instalments: pinned to what is due, booked on the plan."""
+
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
+from odoo.exceptions import UserError
 
 
 class PaymentTransaction(models.Model):
@@ -17,10 +20,60 @@ class PaymentTransaction(models.Model):
         transactions = super().create(vals_list)
         # Whatever the route (portal invoice page, payment link, RPC), an online payment of a
         # deposit starts only if the deposit is still due and the agreement is accepted.
-        transactions.filtered(
-            lambda tx: tx.operation != "refund"
-        ).invoice_ids._rsb_check_deposit_payable()
+        payments = transactions.filtered(lambda tx: tx.operation not in ("refund", "validation"))
+        payments.invoice_ids._rsb_check_deposit_payable()
+        payments._rsb_check_amount_due()
         return transactions
+
+    def _rsb_check_amount_due(self):
+        """A payment of a deposit or of a plan instalment is for exactly what is left to pay
+        on it, in its currency, whatever the browser or the caller sent: never negative, never
+        more, and less only for a deposit when the company allows partial deposit payments.
+        Raise a UserError otherwise (the transaction is then not created)."""
+        for tx in self:
+            deposits = tx.invoice_ids.filtered(
+                lambda m: m.rsb_deposit_ticket_id and m.move_type == "out_invoice"
+            )
+            line = tx.rsb_plan_line_id
+            if not deposits and not line:
+                continue
+            currency = tx.currency_id
+            if currency.compare_amounts(tx.amount, 0.0) <= 0:
+                raise UserError(_("A payment must be for a positive amount."))
+            if line:
+                due_currency = line.plan_id.currency_id
+                due = line.amount_residual
+                partial = False
+            else:
+                due_currency = tx.invoice_ids.currency_id
+                due = sum(tx.invoice_ids.mapped("amount_residual"))
+                partial = all(deposits.company_id.mapped("rsb_allow_partial_deposit"))
+            if due_currency != currency:
+                raise UserError(
+                    _(
+                        "This payment must be made in %(currency)s.",
+                        currency=due_currency[:1].name or "",
+                    )
+                )
+            comparison = currency.compare_amounts(tx.amount, due)
+            if comparison > 0 or (comparison < 0 and not partial):
+                raise UserError(
+                    _(
+                        "The amount to pay is %(due)s: a payment of %(amount)s is not accepted.",
+                        due=tx._rsb_format(due),
+                        amount=tx._rsb_format(tx.amount),
+                    )
+                    if comparison > 0 or line
+                    else _(
+                        "A deposit is paid in full: the amount to pay is %(due)s, "
+                        "a payment of %(amount)s is not accepted.",
+                        due=tx._rsb_format(due),
+                        amount=tx._rsb_format(tx.amount),
+                    )
+                )
+
+    def _rsb_format(self, amount):
+        return tools.format_amount(self.env, amount, self.currency_id)
 
     def _create_payment(self, **extra_create_values):
         """An instalment paid online: the payment is the plan client's and carries its plan

@@ -157,25 +157,54 @@ class ResPartner(models.Model):
         is the public user) accepted `agreement` for their client (commercial partner).
 
         Called by the portal controller after it checked the user's access to the ticket.
-        Accepting the same version twice records nothing new.
+        Accepting the same version twice records nothing new, also when two requests accept
+        at the same time: the row is inserted with ON CONFLICT DO NOTHING on the unique
+        (agreement, client) constraint. A parallel acceptance committed after this
+        transaction began makes PostgreSQL raise a serialization failure, and Odoo retries
+        the request, which then finds that acceptance.
         """
         self.ensure_one()
         client = self.commercial_partner_id
         Acceptance = self.env["rsb.agreement.acceptance"].sudo()
-        existing = Acceptance.search(
-            [("agreement_id", "=", agreement.id), ("partner_id", "=", client.id)], limit=1
+        Acceptance.flush_model()
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        self.env.cr.execute(
+            """
+            INSERT INTO rsb_agreement_acceptance (
+                agreement_id, version, company_id, partner_id, accepted_by_partner_id,
+                user_id, ip_address, accepted_on, create_uid, create_date, write_uid, write_date
+            )
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (agreement_id, partner_id) DO NOTHING
+            RETURNING id
+            """,
+            [
+                agreement.id,
+                agreement.version,
+                agreement.company_id.id,
+                client.id,
+                self.id,
+                None if user._is_public() else user.id,
+                (ip_address or "")[:64] or None,
+                now,
+                uid,
+                now,
+                uid,
+                now,
+            ],
         )
-        if existing:
-            return existing
-        acceptance = Acceptance.create(
-            {
-                "agreement_id": agreement.id,
-                "partner_id": client.id,
-                "accepted_by_partner_id": self.id,
-                "user_id": False if user._is_public() else user.id,
-                "ip_address": ip_address,
-            }
+        row = self.env.cr.fetchone()
+        if not row:  # accepted before (or by a parallel request that committed first)
+            return Acceptance.search(
+                [("agreement_id", "=", agreement.id), ("partner_id", "=", client.id)], limit=1
+            )
+        acceptance = Acceptance.browse(row[0])
+        # the row was written in SQL: what the ORM cached about acceptances is stale
+        self.env["res.partner"].invalidate_model(
+            ["rsb_agreement_acceptance_ids", "rsb_agreement_accepted"]
         )
+        agreement.invalidate_recordset(["acceptance_ids", "acceptance_count"])
         client.sudo().message_post(
             body=_(
                 "%(user)s accepted %(agreement)s from IP %(ip)s.",

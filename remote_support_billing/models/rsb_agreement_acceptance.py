@@ -1,3 +1,5 @@
+"""Who accepted which version of the client agreement (once per client and version)."""
+
 from odoo import fields, models
 
 
@@ -43,3 +45,11 @@ class RsbAgreementAcceptance(models.Model):
     accepted_on = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     ip_address = fields.Char(string="IP Address", readonly=True)
     company_id = fields.Many2one(related="agreement_id.company_id", store=True)
+
+    _sql_constraints = [
+        (
+            "agreement_partner_uniq",
+            "UNIQUE(agreement_id, partner_id)",
+            "A client accepts each version of the agreement once.",
+        ),
+    ]

@@ -1,7 +1,8 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -200,6 +201,50 @@ class TestPortalAccount(RSBReceivablesCommon, HttpCase):
                     f"/my/payment_plans/{self.plan_b.id}/transaction",
                     self._transaction_values(**params),
                 )
+        self.assertEqual(Tx.search_count([]), before)
+
+    def test_instalment_payment_pinned_to_its_open_amount(self):
+        """Whatever the route (RPC here), an instalment is paid for exactly its open amount."""
+        line1 = self.plan_a.line_ids.filtered(lambda line: line.sequence == 1)
+        Tx = self.env["payment.transaction"].sudo()
+        before = Tx.search_count([])
+        values = {
+            "provider_id": self.provider.id,
+            "payment_method_id": self.payment_method.id,
+            "currency_id": self.plan_a.currency_id.id,
+            "partner_id": self.client_a.id,
+            "rsb_plan_line_id": line1.id,
+            "invoice_ids": [fields.Command.set(self.plan_a._rsb_open_moves_for(line1).ids)],
+            "operation": "online_direct",
+        }
+        for amount, message in ((-50.0, "positive amount"), (1.0, "amount to pay is")):
+            with self.subTest(amount=amount), self.assertRaises(UserError) as caught:
+                Tx.create({**values, "amount": amount})
+            self.assertIn(message, caught.exception.args[0])
+        self.assertEqual(Tx.search_count([]), before)
+        tx = Tx.create({**values, "amount": line1.amount_residual})
+        self.assertEqual(tx.amount, 103.53)
+
+    def test_plan_transaction_route_bad_parameters(self):
+        """Bad input on the plan's transaction route: a clear message, never a traceback."""
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        Tx = self.env["payment.transaction"]
+        before = Tx.search_count([])
+        for params, message in (
+            ({"provider_id": "abc"}, "must be a number"),
+            ({"flow": None}, "not supported"),
+            ({"access_token": 12}, "must be a text"),
+        ):
+            with self.subTest(params=params):
+                response = self.url_open(
+                    f"/my/payment_plans/{self.plan_a.id}/transaction",
+                    data=json.dumps(
+                        {"jsonrpc": "2.0", "id": 1, "params": self._transaction_values(**params)}
+                    ),
+                    headers={"Content-Type": "application/json"},
+                )
+                self.assertIn(message, response.json()["error"]["data"]["message"])
+                self.assertNotIn("Traceback", response.text)
         self.assertEqual(Tx.search_count([]), before)
 
     def test_tour_pay_instalment(self):
