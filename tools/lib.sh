@@ -32,7 +32,8 @@ addon_hash() { # changes whenever a file of the addon changes
 }
 base_db_name() { # a template database with the dependencies installed, named after what it holds
   local key
-  key=$( { addon_depends; echo "$EXTRA_MODULES"; sha256sum "$ROOT/requirements.txt"; "$PY" -c 'import odoo.release as r; print(r.version)'; } | sha256sum | cut -c1-10)
+  # keyed on content only (not on the checkout's path): clones with the same dependencies share it
+  key=$( { addon_depends; echo "$EXTRA_MODULES"; sha256sum <"$ROOT/requirements.txt"; "$PY" -c 'import odoo.release as r; print(r.version)'; } | sha256sum | cut -c1-10)
   echo "rsb_base_$key"
 }
 check_log() { # fail on errors in an Odoo log
@@ -52,11 +53,14 @@ ensure_base_db() { # build the dependency template once; reuse it while nothing 
       --stop-after-init --log-level=warn >"$RUN_DIR/logs/$base.log" 2>&1 \
       || { tail -40 "$RUN_DIR/logs/$base.log" >&2; drop_db "$base"; return 1; }
     check_log "$RUN_DIR/logs/$base.log" || { drop_db "$base"; return 1; }
-    # Templates of dependencies that changed since are not used any more.
-    for stale in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'rsb\_base\_%' AND datname <> '$base'"); do
-      say "dropping stale template $stale"
+    # Templates this clone built for dependencies that changed since are not used any more;
+    # templates other clones built are theirs to drop (they may still use them).
+    touch "$RUN_DIR/templates"
+    for stale in $(grep -vx "$base" "$RUN_DIR/templates" || true); do
+      say "dropping stale template $stale (built by this clone)"
       drop_db "$stale"
     done
+    echo "$base" >"$RUN_DIR/templates"
   fi
   echo "$base"
 }
