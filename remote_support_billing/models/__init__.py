@@ -11,6 +11,9 @@ from . import account_move
 from . import account_payment
 from . import payment_transaction
 from . import rsb_payment_plan
+from . import rsb_payment_plan_schedule
+from . import rsb_payment_plan_accounting
+from . import rsb_payment_plan_lifecycle
 from . import rsb_payment_plan_line
 from . import rsb_receivable_aging_report
 from . import rsb_deposit_held_report

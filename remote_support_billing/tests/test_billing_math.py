@@ -46,8 +46,14 @@ cents_st = st.decimals(min_value=D("0.01"), max_value=1_000_000, places=2, allow
 # --------------------------------------------------------------------------- helpers
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.1, D("0.1")), (1.1666666666666667, D("1.1666666666666667")), ("2.50", D("2.50")),
-     (3, D(3)), (None, D(0)), (D("1.005"), D("1.005"))],
+    [
+        (0.1, D("0.1")),
+        (1.1666666666666667, D("1.1666666666666667")),
+        ("2.50", D("2.50")),
+        (3, D(3)),
+        (None, D(0)),
+        (D("1.005"), D("1.005")),
+    ],
 )
 def test_to_decimal(value, expected):
     assert bm.to_decimal(value) == expected
@@ -55,9 +61,15 @@ def test_to_decimal(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "rounding", "expected"),
-    [(1.005, 0.01, D("1.01")), (2.675, 0.01, D("2.68")), (-1.005, 0.01, D("-1.01")),
-     (1.02, 0.05, D("1.00")), (1.025, 0.05, D("1.05")), (14.3333, "0.01", D("14.33")),
-     (7, 1, D(7))],
+    [
+        (1.005, 0.01, D("1.01")),
+        (2.675, 0.01, D("2.68")),
+        (-1.005, 0.01, D("-1.01")),
+        (1.02, 0.05, D("1.00")),
+        (1.025, 0.05, D("1.05")),
+        (14.3333, "0.01", D("14.33")),
+        (7, 1, D(7)),
+    ],
 )
 def test_round_to_half_up(value, rounding, expected):
     assert bm.round_to(value, rounding) == expected
@@ -143,8 +155,14 @@ def test_amount_for_minutes(minutes, rate, rounding, expected):
 
 @pytest.mark.parametrize(
     ("minutes", "digits", "expected"),
-    [(10, 2, D("0.17")), (70, 2, D("1.17")), (75, 2, D("1.25")), (10, 3, D("0.167")),
-     (90, 0, D("2")), (0, 2, D("0.00"))],
+    [
+        (10, 2, D("0.17")),
+        (70, 2, D("1.17")),
+        (75, 2, D("1.25")),
+        (10, 3, D("0.167")),
+        (90, 0, D("2")),
+        (0, 2, D("0.00")),
+    ],
 )
 def test_hours_quantity(minutes, digits, expected):
     assert bm.hours_quantity(minutes, digits) == expected
@@ -284,8 +302,18 @@ def test_interest_days_add_up_across_levels(amount, rate, cuts):
 # --------------------------------------------------------------------------- aging
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(-5, "current"), (0, "current"), (1, "1_30"), (30, "1_30"), (31, "31_60"), (60, "31_60"),
-     (61, "61_90"), (90, "61_90"), (91, "90_plus"), (5000, "90_plus")],
+    [
+        (-5, "current"),
+        (0, "current"),
+        (1, "1_30"),
+        (30, "1_30"),
+        (31, "31_60"),
+        (60, "31_60"),
+        (61, "61_90"),
+        (90, "61_90"),
+        (91, "90_plus"),
+        (5000, "90_plus"),
+    ],
 )
 def test_aging_bucket_default_limits(days, bucket):
     assert bm.aging_bucket(days) == bucket
@@ -293,7 +321,10 @@ def test_aging_bucket_default_limits(days, bucket):
 
 def test_aging_buckets_custom_limits():
     assert bm.aging_buckets((0, 15, 45)) == [
-        ("current", 0), ("1_15", 15), ("16_45", 45), ("45_plus", None)
+        ("current", 0),
+        ("1_15", 15),
+        ("16_45", 45),
+        ("45_plus", None),
     ]
     assert bm.aging_bucket(16, (0, 15, 45)) == "16_45"
     with pytest.raises(ValueError):
@@ -319,5 +350,12 @@ if __name__ == "__main__":
         stand_in = types.ModuleType(package)
         stand_in.__path__ = [str(folder)]
         sys.modules.setdefault(package, stand_in)
-    options = ["-p", "no:odoo", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    options = [
+        "-p",
+        "no:odoo",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]
     sys.exit(pytest.main([*options, __file__, *sys.argv[1:]]))
