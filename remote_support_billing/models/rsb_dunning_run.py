@@ -1,3 +1,6 @@
+"""Dunning runs: which client reaches which level on a date (one set-based query), the
+preview and its execution in batches."""
+
 import logging
 from collections import defaultdict
 

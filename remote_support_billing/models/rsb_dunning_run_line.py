@@ -1,3 +1,6 @@
+"""Dunning run lines: one client of a run, the level reached and the actions done for it
+(email, SMS, activity, letter, credit hold, trust, collections)."""
+
 import uuid
 from datetime import timedelta
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 
 class RsbPaymentPlan(models.Model):
@@ -80,7 +80,7 @@ class RsbPaymentPlan(models.Model):
     # ------------------------------------------------------------------ business
     def _rsb_amounts_paid(self):
         """What payments paid on each plan's documents, from the reconciliations of their
-        receivable lines, in the plan's currency.
+        receivable lines, in the plan's currency (one query for all the plans).
 
         Only money counts: a counterpart that is a customer payment or a bank statement
         line. A write-off entry, a credit note or another invoice settles a debt without
@@ -90,29 +90,56 @@ class RsbPaymentPlan(models.Model):
                   interest paid, paid by the down payment)}
         """
         result = defaultdict(lambda: (0.0, 0.0, 0.0))
-        for plan in self:
-            interest_moves = plan.line_ids.interest_move_id.filtered(lambda m: m.state == "posted")
-            down_move = plan.down_payment_id.move_id
-            totals = defaultdict(float)
-            for kind, moves in (("invoices", plan.invoice_ids), ("interest", interest_moves)):
-                receivable = moves.line_ids.filtered(
-                    lambda line: line.account_id.account_type == "asset_receivable"
-                    and line.parent_state == "posted"
-                )
-                for line in receivable:
-                    matches = [
-                        (p.credit_move_id, p.debit_amount_currency) for p in line.matched_credit_ids
-                    ]
-                    matches += [
-                        (p.debit_move_id, -p.credit_amount_currency) for p in line.matched_debit_ids
-                    ]
-                    for counterpart, amount in matches:
-                        counter_move = counterpart.move_id
-                        if down_move and counter_move == down_move:
-                            totals["down"] += amount
-                        elif counter_move.origin_payment_id or counter_move.statement_line_id:
-                            totals[kind] += amount
-            result[plan.id] = (totals["invoices"], totals["interest"], totals["down"])
+        kinds = defaultdict(list)  # move id -> [(plan, "invoices" or "interest")]
+        # a plan being edited (onchange) holds new records: their _origin is in the books
+        for plan in self.filtered(lambda p: p.state != "draft"):
+            for move in plan.invoice_ids._origin:
+                kinds[move.id].append((plan, "invoices"))
+            interest = plan.line_ids.interest_move_id._origin
+            for move in interest.filtered(lambda m: m.state == "posted"):
+                kinds[move.id].append((plan, "interest"))
+        if not kinds:
+            return result
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["account.move.line"].flush_model(["move_id", "account_id", "parent_state"])
+        self.env["account.move"].flush_model(["origin_payment_id", "statement_line_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT line.move_id, part.debit_amount_currency, other.move_id,
+                   other_move.origin_payment_id IS NOT NULL
+                   OR other_move.statement_line_id IS NOT NULL
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_partial_reconcile part ON part.debit_move_id = line.id
+              JOIN account_move_line other ON other.id = part.credit_move_id
+              JOIN account_move other_move ON other_move.id = other.move_id
+             WHERE line.move_id = ANY(%(moves)s)
+               AND account.account_type = 'asset_receivable' AND line.parent_state = 'posted'
+         UNION ALL
+            SELECT line.move_id, -part.credit_amount_currency, other.move_id,
+                   other_move.origin_payment_id IS NOT NULL
+                   OR other_move.statement_line_id IS NOT NULL
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_partial_reconcile part ON part.credit_move_id = line.id
+              JOIN account_move_line other ON other.id = part.debit_move_id
+              JOIN account_move other_move ON other_move.id = other.move_id
+             WHERE line.move_id = ANY(%(moves)s)
+               AND account.account_type = 'asset_receivable' AND line.parent_state = 'posted'
+                """,
+                moves=list(kinds),
+            )
+        )
+        totals = defaultdict(lambda: defaultdict(float))
+        for move_id, amount, counter_move_id, is_payment in rows:
+            for plan, kind in kinds[move_id]:
+                if counter_move_id == plan.down_payment_id._origin.move_id.id:
+                    totals[plan.id]["down"] += amount
+                elif is_payment:
+                    totals[plan.id][kind] += amount
+        for plan_id, paid in totals.items():
+            result[plan_id] = (paid["invoices"], paid["interest"], paid["down"])
         return result
 
     def _rsb_register_down_payment(self):
