@@ -7,7 +7,8 @@ from odoo.tools import float_compare, format_date
 
 
 class RsbDunningRunLine(models.Model):
-    _inherit = "rsb.dunning.run.line"
+    # one file per concern of the model, on purpose (issue 14)
+    _inherit = "rsb.dunning.run.line"  # pylint: disable=consider-merging-classes-inherited
 
     fee_move_ids = fields.Many2many(
         "account.move",

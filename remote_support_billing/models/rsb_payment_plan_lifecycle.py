@@ -13,7 +13,8 @@ from .rsb_payment_plan import FREQUENCIES, PLAN_STATES
 
 
 class RsbPaymentPlan(models.Model):
-    _inherit = "rsb.payment.plan"
+    # one file per concern of the model, on purpose (issue 14)
+    _inherit = "rsb.payment.plan"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ actions
     def action_confirm(self):

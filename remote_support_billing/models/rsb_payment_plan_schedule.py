@@ -16,7 +16,8 @@ PERIODS_PER_YEAR = {"weekly": 52, "biweekly": 26, "monthly": 12}
 
 
 class RsbPaymentPlan(models.Model):
-    _inherit = "rsb.payment.plan"
+    # one file per concern of the model, on purpose (issue 14)
+    _inherit = "rsb.payment.plan"  # pylint: disable=consider-merging-classes-inherited
 
     end_date = fields.Date(string="Last Instalment", compute="_compute_schedule_totals", store=True)
     amount_instalment = fields.Monetary(
