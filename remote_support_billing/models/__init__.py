@@ -21,6 +21,9 @@ from . import account_move_line
 from . import account_payment
 from . import payment_transaction
 from . import rsb_payment_plan
+from . import rsb_payment_plan_schedule
+from . import rsb_payment_plan_accounting
+from . import rsb_payment_plan_lifecycle
 from . import rsb_payment_plan_line
 from . import rsb_receivable_aging_report
 from . import rsb_deposit_held_report
@@ -29,6 +32,7 @@ from . import rsb_dunning_level
 from . import rsb_dunning_lock
 from . import rsb_dunning_run
 from . import rsb_dunning_run_line
+from . import rsb_dunning_run_line_fee
 from . import rsb_dunning_history
 from . import rsb_dunning_fee
 from . import rsb_dunning_letter

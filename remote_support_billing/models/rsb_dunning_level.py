@@ -1,6 +1,11 @@
+"""Dunning levels: the steps of a company's dunning ladder, what each one does and the late
+fee or interest it charges."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
+
+from .. import billing_math
 
 FEE_TYPES = [
     ("none", "No Fee"),
@@ -224,23 +229,42 @@ class RsbDunningLevel(models.Model):
                 raise ValidationError(_("A letter deadline cannot be negative."))
 
     # ------------------------------------------------------------------ business
-    def _rsb_compute_fee(self, amount, days_late, currency):
-        """The late fee of this level for an overdue `amount` (in `currency`, the company's)
-        `days_late` days after the due date: fixed, percentage, or interest per year on the
-        amount since the due date (actual/365); then the minimum, then the cap."""
+    def _rsb_compute_fee(self, amount, currency, due_date, date, charged_until=None):
+        """The late fee of this level on an invoice with `amount` overdue (in `currency`, the
+        invoice's), due on `due_date`, charged on `date`: fixed, percentage, or yearly
+        interest (actual/365) for the days of lateness not charged yet, i.e. since
+        `charged_until` when an earlier level charged interest up to that day
+        (billing_math.interest_due: each day bears interest once across levels). Then the
+        minimum, then the cap. The fixed amount, minimum and cap are set in the company's
+        currency and converted at `date`. Rounded to `currency`."""
         self.ensure_one()
+        company_currency = self.company_id.currency_id
+
+        def convert(value):
+            return company_currency._convert(value, currency, self.company_id, date)
+
         if self.fee_type == "fixed":
-            fee = self.fee_fixed
+            fee = convert(self.fee_fixed)
         elif self.fee_type == "percent":
             fee = amount * self.fee_percent / 100.0
         elif self.fee_type == "interest":
-            fee = amount * self.fee_interest_rate / 100.0 * max(days_late, 0) / 365.0
+            if not billing_math.interest_days(due_date, date, charged_until):
+                return 0.0  # every day of lateness already bore interest
+            fee = billing_math.interest_due(
+                amount,
+                billing_math.to_decimal(self.fee_interest_rate) / 100,
+                due_date,
+                date,
+                charged_until,
+                rounding=None,
+            )
+            fee = float(fee)
         else:
             return 0.0
-        fee = max(fee, self.fee_min)
+        fee = max(fee, convert(self.fee_min))
         if self.fee_max:
-            fee = min(fee, self.fee_max)
-        return currency.round(fee)
+            fee = min(fee, convert(self.fee_max))
+        return float(billing_math.round_to(fee, currency.rounding))
 
     def _rsb_action_labels(self):
         """What the level does, in words (preview and chatter)."""

@@ -1,3 +1,6 @@
+"""Dunning runs: which client reaches which level on a date (one set-based query), the
+preview and its execution in batches."""
+
 import logging
 from collections import defaultdict
 
@@ -5,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -238,7 +241,11 @@ class RsbDunningRun(models.Model):
                    m.invoice_date_due AS date_due,
                    %(date)s::date - m.invoice_date_due AS days_late,
                    m.amount_residual_signed AS residual,
+                   m.amount_residual AS residual_currency,
+                   m.currency_id AS currency_id,
                    COALESCE(m.rsb_dunning_fee, FALSE) AS is_fee,
+                   (SELECT MAX(f.interest_until) FROM rsb_dunning_fee f
+                     WHERE f.move_id = m.id) AS interest_until,
                    lvl.id AS level_id,
                    lvl.days AS level_days,
                    (m.rsb_dunning_pause_reason IS NOT NULL
@@ -298,13 +305,7 @@ class RsbDunningRun(models.Model):
         active = [r for r in rows if not r["move_paused"]]
         new = [r for r in active if not r["done"]]
         paused_new = [r for r in rows if r["move_paused"] and not r["done"]]
-        fees = []
-        for row in new:
-            level = levels[row["level_id"]]
-            if level.fee_type != "none" and not row["is_fee"]:
-                amount = level._rsb_compute_fee(row["residual"], row["days_late"], currency)
-                if float_compare(amount, 0.0, precision_rounding=currency.rounding) > 0:
-                    fees.append((row, level, amount))
+        fees = self.env["rsb.dunning.run.line"]._rsb_compute_fees(new, levels, self.date)
         level = max((levels[r["level_id"]] for r in new), key=lambda lv: lv.days, default=None)
         values = {
             "partner_id": rows[0]["partner_id"],
@@ -314,7 +315,9 @@ class RsbDunningRun(models.Model):
             "move_ids": [fields.Command.set([r["move_id"] for r in active])],
             "paused_move_ids": [fields.Command.set([r["move_id"] for r in paused_new])],
             "amount_due": currency.round(sum(r["residual"] for r in active)),
-            "fee_amount": currency.round(sum(f[2] for f in fees)),
+            "fee_amount": self.env["rsb.dunning.run.line"]._rsb_fee_total(
+                fees, self.company_id, self.date
+            ),
             "days_late": max((r["days_late"] for r in active), default=0),
         }
         if partner_paused:

@@ -1,3 +1,6 @@
+"""Dunning run lines: one client of a run, the level reached and the actions done for it
+(email, SMS, activity, letter, credit hold, trust, collections)."""
+
 import uuid
 from datetime import timedelta
 
@@ -55,7 +58,6 @@ class RsbDunningRunLine(models.Model):
     pause_reason = fields.Selection(PAUSE_REASONS)
     actions = fields.Char(help="What the level does (preview).")
     result = fields.Text(help="What was done.")
-    fee_move_id = fields.Many2one("account.move", string="Fee Invoice", readonly=True)
     letter_id = fields.Many2one("rsb.dunning.letter", string="Letter", readonly=True)
     writeoff_proposed = fields.Boolean(
         readonly=True, help="Below the collections threshold: a write-off is proposed."
@@ -83,12 +85,12 @@ class RsbDunningRunLine(models.Model):
         self.ensure_one()
         level, partner = self.level_id, self.partner_id.sudo()
         labels = []
-        if self.fee_move_id:
+        for fee_move in self.fee_move_ids:
             labels.append(
                 _(
                     "Late fee %(amount)s invoiced (%(move)s)",
-                    amount=format_amount(self.env, self.fee_move_id.amount_total, self.currency_id),
-                    move=self.fee_move_id.name,
+                    amount=format_amount(self.env, fee_move.amount_total, fee_move.currency_id),
+                    move=fee_move.name,
                 )
             )
         if level.send_letter:
@@ -312,98 +314,6 @@ class RsbDunningRunLine(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return _("Formal letter")
-
-    def _rsb_charge_fees(self, fees_by_line):
-        """The late fees of a batch of lines: one fee invoice per client, one invoice line
-        per (overdue invoice, level), created and posted together; and the fee records that
-        forbid charging the same invoice and level twice (SQL unique constraint).
-
-        :param fees_by_line: {line: [(plan row, level, amount), ...]}
-        """
-        lines = self.browse([line.id for line in fees_by_line])
-        if not lines:
-            return self.env["account.move"]
-        Move = self.env["account.move"].with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True
-        )
-        journals = {}
-        names = {
-            move.id: move.name
-            for move in Move.browse(
-                [row["move_id"] for fees in fees_by_line.values() for row, _lv, _a in fees]
-            )
-        }
-        vals_list = []
-        for line in lines:
-            company = line.company_id
-            if company not in journals:
-                journals[company] = self.env["account.journal"].search(
-                    [
-                        *self.env["account.journal"]._check_company_domain(company),
-                        ("type", "=", "sale"),
-                    ],
-                    limit=1,
-                )
-            vals_list.append(
-                line._prepare_rsb_fee_invoice_values(fees_by_line[line], journals[company], names)
-            )
-        fee_moves = Move.create(vals_list)
-        fee_moves.action_post()
-        fee_vals = []
-        for line, fee_move in zip(lines, fee_moves, strict=True):
-            line.fee_move_id = fee_move
-            fees = fees_by_line[line]
-            for (row, level, amount), move_line in zip(
-                fees, fee_move.invoice_line_ids, strict=True
-            ):
-                fee_vals.append(
-                    {
-                        "move_id": row["move_id"],
-                        "level_id": level.id,
-                        "partner_id": line.partner_id.id,
-                        "company_id": line.company_id.id,
-                        "amount": amount,
-                        "base_amount": row["residual"],
-                        "days_late": row["days_late"],
-                        "fee_move_id": fee_move.id,
-                        "fee_line_id": move_line.id,
-                        "run_id": line.run_id.id,
-                    }
-                )
-        self.env["rsb.dunning.fee"].create(fee_vals)
-        return fee_moves
-
-    def _prepare_rsb_fee_invoice_values(self, fees, journal, names):
-        """Values of the client's fee invoice (hook): company currency, no tax, one line
-        per charged invoice with the level's fee product (its income account)."""
-        self.ensure_one()
-        return {
-            "move_type": "out_invoice",
-            "company_id": self.company_id.id,
-            "journal_id": journal.id,
-            "partner_id": self.partner_id.id,
-            "currency_id": self.company_id.currency_id.id,
-            "invoice_date": self.date,
-            "invoice_origin": self.run_id.name,
-            "rsb_dunning_fee": True,
-            "invoice_line_ids": [
-                fields.Command.create(
-                    {
-                        "product_id": level.fee_product_id.id,
-                        "name": self.env._(
-                            "Late fee (%(level)s) on invoice %(invoice)s, %(days)s days overdue",
-                            level=level.name,
-                            invoice=names[row["move_id"]],
-                            days=row["days_late"],
-                        ),
-                        "quantity": 1.0,
-                        "price_unit": amount,
-                        "tax_ids": [fields.Command.clear()],
-                    }
-                )
-                for row, level, amount in fees
-            ],
-        }
 
     def _rsb_credit_hold(self):
         self.ensure_one()

@@ -1,3 +1,5 @@
+"""Payment plan instalments: one row of a plan's schedule, and what of it is paid."""
+
 from odoo import _, api, fields, models
 
 LINE_STATES = [("open", "To Pay"), ("partial", "Partly Paid"), ("paid", "Paid")]

@@ -1,6 +1,12 @@
+"""The receivables aging report: open customer invoices and credit notes by how late they
+are, in the buckets of billing_math.aging_bucket."""
+
 from odoo import _, fields, models
 from odoo.tools import SQL
 
+from .. import billing_math
+
+# The buckets' keys and bounds come from billing_math (one definition); their labels here.
 AGING_BUCKETS = [
     ("current", "Not Due"),
     ("1_30", "1-30 Days"),
@@ -60,13 +66,15 @@ class RsbReceivableAgingReport(models.Model):
     def _table_query(self):
         today = fields.Date.context_today(self)
         days = SQL("(%s::date - COALESCE(m.invoice_date_due, m.invoice_date, m.date))", today)
+        # billing_math.aging_bucket, in SQL: the first bucket whose bound the days do not pass
         bucket = SQL(
-            """CASE WHEN %(days)s <= 0 THEN 'current'
-                    WHEN %(days)s <= 30 THEN '1_30'
-                    WHEN %(days)s <= 60 THEN '31_60'
-                    WHEN %(days)s <= 90 THEN '61_90'
-                    ELSE '90_plus' END""",
-            days=days,
+            "CASE %s ELSE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s <= %s THEN %s", days, upper, key)
+                for key, upper in billing_math.aging_buckets(billing_math.AGING_LIMITS)
+                if upper is not None
+            ),
+            billing_math.aging_buckets(billing_math.AGING_LIMITS)[-1][0],
         )
 
         def in_bucket(name):

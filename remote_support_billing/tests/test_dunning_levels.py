@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -35,28 +37,67 @@ class TestDunningLevels(RSBDunningCommon):
             self.Level.search_count([("company_id", "=", company.id)]), 7, "created once"
         )
 
+    def _rsb_eur_at(self, rate):
+        """EUR, worth `rate` EUR per unit of the company's currency since January."""
+        eur = self.env.ref("base.EUR")
+        self.assertNotEqual(self.currency, eur, "the test company's currency is not EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "name": "2026-01-01",
+                "rate": rate,
+                "currency_id": eur.id,
+                "company_id": self.company.id,
+            }
+        )
+        return eur
+
+    def _fee(self, level, amount, days_late, charged_until=None, currency=None):
+        """The level's fee on `amount` overdue `days_late` days at TODAY."""
+        due = self.TODAY - timedelta(days=days_late)
+        return level._rsb_compute_fee(
+            amount, currency or self.currency, due, self.TODAY, charged_until
+        )
+
     def test_fee_fixed(self):
         level = self._level(fee_type="fixed", fee_fixed=15.0)
-        self.assertEqual(level._rsb_compute_fee(1000.0, 10, self.currency), 15.0)
+        self.assertEqual(self._fee(level, 1000.0, 10), 15.0)
 
     def test_fee_percent_min_and_cap(self):
         level = self._level(fee_type="percent", fee_percent=2.5, fee_min=10.0, fee_max=40.0)
-        self.assertEqual(level._rsb_compute_fee(1000.0, 10, self.currency), 25.0)
-        self.assertEqual(level._rsb_compute_fee(100.0, 10, self.currency), 10.0, "minimum")
-        self.assertEqual(level._rsb_compute_fee(5000.0, 10, self.currency), 40.0, "cap")
+        self.assertEqual(self._fee(level, 1000.0, 10), 25.0)
+        self.assertEqual(self._fee(level, 100.0, 10), 10.0, "minimum")
+        self.assertEqual(self._fee(level, 5000.0, 10), 40.0, "cap")
 
     def test_fee_interest_per_year(self):
         level = self._level(fee_type="interest", fee_interest_rate=12.0)
         # 1,000 at 12 %/year for 73 days = 1000 * 0.12 * 73 / 365 = 24.00
-        self.assertEqual(level._rsb_compute_fee(1000.0, 73, self.currency), 24.0)
+        self.assertEqual(self._fee(level, 1000.0, 73), 24.0)
         # 1,234.56 for 30 days = 12.1765... -> 12.18
-        self.assertEqual(level._rsb_compute_fee(1234.56, 30, self.currency), 12.18)
+        self.assertEqual(self._fee(level, 1234.56, 30), 12.18)
         level.fee_max = 20.0
-        self.assertEqual(level._rsb_compute_fee(1000.0, 365, self.currency), 20.0)
+        self.assertEqual(self._fee(level, 1000.0, 365), 20.0)
+
+    def test_fee_interest_only_for_days_not_charged_yet(self):
+        level = self._level(fee_type="interest", fee_interest_rate=12.0, fee_min=1.0)
+        # charged up to 7 days late already: 23 more days = 7.56
+        charged_until = self.TODAY - timedelta(days=23)
+        self.assertEqual(self._fee(level, 1000.0, 30, charged_until), 7.56)
+        # every day already charged: no interest, not even the minimum
+        self.assertEqual(self._fee(level, 1000.0, 30, self.TODAY), 0.0)
+
+    def test_fee_in_invoice_currency(self):
+        """Fixed amounts, minimum and cap are set in the company's currency and converted
+        to the overdue invoice's currency."""
+        eur = self._rsb_eur_at(2.0)
+        level = self._level(fee_type="fixed", fee_fixed=15.0)
+        self.assertEqual(self._fee(level, 1000.0, 10, currency=eur), 30.0)
+        level.write({"fee_type": "percent", "fee_percent": 1.0, "fee_max": 4.0})
+        self.assertEqual(self._fee(level, 1000.0, 10, currency=eur), 8.0, "cap of 4 = 8 EUR")
 
     def test_fee_none(self):
         level = self._level(fee_type="none")
-        self.assertEqual(level._rsb_compute_fee(1000.0, 10, self.currency), 0.0)
+        self.assertEqual(self._fee(level, 1000.0, 10), 0.0)
 
     def test_bad_fee_configuration_refused(self):
         with self.assertRaises(ValidationError):

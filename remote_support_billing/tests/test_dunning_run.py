@@ -163,9 +163,12 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         run.action_execute()
         fees = self.env["rsb.dunning.fee"].search([("partner_id", "=", self.client_a.id)])
         self.assertEqual(sorted(fees.mapped("amount")), [5.0, 25.0])
-        fee_move = line.fee_move_id
+        fee_move = line.fee_move_ids
+        self.assertEqual(len(fee_move), 1)
         self.assertEqual(fee_move.state, "posted")
+        self.assertEqual(fee_move.currency_id, self.currency)
         self.assertEqual(fee_move.amount_total, 30.0)
+        self.assertFalse(fee_move.invoice_line_ids.tax_ids, "the shipped fee product is untaxed")
         self.assertEqual(len(fee_move.invoice_line_ids), 2, "one line per charged invoice")
         self.assertEqual(fee_move.invoice_line_ids.product_id, fee_product)
         self.assertEqual(fee_move.invoice_line_ids.account_id.internal_group, "income")
@@ -185,6 +188,94 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
                         "amount": 1.0,
                     }
                 )
+
+    def test_late_interest_once_per_day_across_levels(self):
+        """$1,000 due, levels at +7 and +30 days each charging 12 % a year: the second
+        level charges only the 23 days since the first, 2.30 + 7.56 = 9.86 = 30 days of
+        interest (not 2.30 + 9.86 = 12.16)."""
+        for days in (7, 30):
+            self.level_by_days[days].write({"fee_type": "interest", "fee_interest_rate": 12.0})
+        due = self.TODAY - timedelta(days=30)
+        invoice = self._create_invoice(self.client_a, 1000.0, due)
+        self._run(due + timedelta(days=7))
+        self._run(due + timedelta(days=30))
+        fees = self.env["rsb.dunning.fee"].search([("move_id", "=", invoice.id)], order="id")
+        self.assertEqual(fees.level_id.mapped("days"), [7, 30])
+        self.assertEqual(fees.mapped("amount"), [2.30, 7.56])
+        self.assertAlmostEqual(sum(fees.mapped("amount")), 9.86, places=6)
+        self.assertEqual(fees.mapped("interest_from"), [due, due + timedelta(days=7)])
+        self.assertEqual(
+            fees.mapped("interest_until"), [due + timedelta(days=7), due + timedelta(days=30)]
+        )
+        self.assertAlmostEqual(sum(fees.fee_move_id.mapped("amount_total")), 9.86, places=6)
+        self.assertIn("Late interest", fees[1].fee_line_id.name)
+        # a run on the same day charges nothing more
+        self._run(due + timedelta(days=30))
+        self.assertEqual(len(fees.search([("move_id", "=", invoice.id)])), 2)
+
+    def _eur_at(self, rate):
+        """EUR, worth `rate` EUR per unit of the company's currency since January."""
+        eur = self.env.ref("base.EUR")
+        self.assertNotEqual(self.currency, eur, "the test company's currency is not EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "name": "2026-01-01",
+                "rate": rate,
+                "currency_id": eur.id,
+                "company_id": self.company.id,
+            }
+        )
+        return eur
+
+    def test_late_fee_in_invoice_currency_taxed_by_product_and_fiscal_position(self):
+        """An EUR invoice of a USD company gets its fee in EUR (one fee invoice per
+        currency); fee lines take the fee product's taxes, mapped by the client's fiscal
+        position."""
+        eur = self._eur_at(2.0)
+        Tax = self.env["account.tax"]
+        tax_10 = Tax.create({"name": "Fee VAT 10%", "amount": 10.0, "type_tax_use": "sale"})
+        tax_5 = Tax.create({"name": "Fee VAT 5%", "amount": 5.0, "type_tax_use": "sale"})
+        product = self.env["product.product"].create(
+            {
+                "name": "Taxed late fee",
+                "type": "service",
+                "taxes_id": [fields.Command.set(tax_10.ids)],
+            }
+        )
+        self.client_b.property_account_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Reduced fees",
+                "tax_ids": [
+                    fields.Command.create({"tax_src_id": tax_10.id, "tax_dest_id": tax_5.id})
+                ],
+            }
+        )
+        self.level_by_days[7].write(
+            {"fee_type": "fixed", "fee_fixed": 10.0, "fee_product_id": product.id}
+        )
+        due = self.TODAY - timedelta(days=8)
+        eur_invoice = self._create_invoice(self.client_a, 100.0, due, post=False)
+        eur_invoice.currency_id = eur
+        eur_invoice.action_post()
+        eur_invoice.invoice_date_due = due
+        self._create_invoice(self.client_a, 100.0, due)
+        self._create_invoice(self.client_b, 100.0, due)
+        run = self._run(execute=False)
+        self.assertEqual(self._line(run, self.client_a).fee_amount, 20.0, "10 USD + 20 EUR")
+        run.action_execute()
+        fee_moves = self._line(run, self.client_a).fee_move_ids
+        self.assertEqual(len(fee_moves), 2, "one fee invoice per currency")
+        eur_fee = fee_moves.filtered(lambda m: m.currency_id == eur)
+        self.assertEqual((eur_fee.amount_untaxed, eur_fee.amount_tax), (20.0, 2.0))
+        self.assertEqual(eur_fee.invoice_line_ids.tax_ids, tax_10)
+        usd_fee = fee_moves - eur_fee
+        self.assertEqual((usd_fee.amount_untaxed, usd_fee.amount_tax), (10.0, 1.0))
+        fee = self.env["rsb.dunning.fee"].search([("move_id", "=", eur_invoice.id)])
+        self.assertEqual((fee.currency_id, fee.amount, fee.base_amount), (eur, 20.0, 100.0))
+        b_fee = self._line(run, self.client_b).fee_move_ids
+        self.assertEqual(b_fee.invoice_line_ids.tax_ids, tax_5, "mapped by the fiscal position")
+        self.assertEqual(b_fee.amount_total, 10.5)
 
     def test_pause_client_invoice_and_payment_plan(self):
         paused_client_inv = self._create_invoice(

@@ -129,6 +129,7 @@ class TestPaymentPlan(RSBReceivablesCommon):
         self.assertEqual(self.inv2.amount_residual, 300.0)
         self.assertEqual(plan.amount_due, 700.0, "the amount owed is frozen at confirmation")
         self.assertEqual(plan.amount_collected, 0.0)
+        self.assertEqual(plan.amount_paid_total, 100.0, "paid so far: the down payment")
         # one draft interest invoice per instalment, dated on it
         interest = plan.line_ids.interest_move_id
         self.assertEqual(len(interest), 6)
@@ -245,6 +246,7 @@ class TestPaymentPlan(RSBReceivablesCommon):
         self.assertEqual(set(interest.mapped("payment_state")), {"paid"})
         self.assertEqual(set(plan.line_ids.mapped("state")), {"paid"})
         self.assertAlmostEqual(plan.amount_collected, 621.16, places=6)
+        self.assertAlmostEqual(plan.amount_paid_total, 721.16, places=6)
         self.assertEqual(plan.amount_remaining, 0.0)
         # every cent traceable: the 6 payments applied exactly the schedule
         for line in plan.line_ids:
@@ -273,6 +275,83 @@ class TestPaymentPlan(RSBReceivablesCommon):
         self.assertEqual(plan.state, "done")
         interest = plan.line_ids.sorted("sequence").interest_move_id
         self.assertEqual(interest.mapped("state"), ["posted"] + ["cancel"] * 5)
+
+    def _write_off(self, invoice, amount):
+        """Write part of an invoice off as the write-off wizard does: an internal entry
+        Dr bad debts / Cr receivable, reconciled with the invoice (no document to the
+        client)."""
+        Account = self.env["account.account"]
+        expense = Account.search(
+            [*Account._check_company_domain(self.company), ("account_type", "=", "expense")],
+            limit=1,
+        )
+        journal = self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.company),
+                ("type", "=", "general"),
+            ],
+            limit=1,
+        )
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": fields.Date.context_today(invoice),
+                "line_ids": [
+                    fields.Command.create(
+                        {"account_id": expense.id, "debit": amount, "name": "Bad debt"}
+                    ),
+                    fields.Command.create(
+                        {
+                            "account_id": self.receivable.id,
+                            "partner_id": invoice.commercial_partner_id.id,
+                            "credit": amount,
+                            "name": "Bad debt",
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (entry.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_id == self.receivable and not line.reconciled
+        ).reconcile()
+        return entry
+
+    def test_plan_collected_after_write_off(self):
+        """Only money counts as collected: writing off part of a plan's invoice, or crediting
+        it, lowers what is open, not what the plan collected."""
+        plan = self._confirmed_plan()
+        line1, line2 = plan.line_ids.sorted("sequence")[:2]
+        with freeze_time("2026-04-01"):
+            self._pay_instalment(plan)
+        self.assertEqual(plan.amount_collected, 103.53)
+        open_before = plan.amount_open
+        with freeze_time("2026-04-20"):
+            self._write_off(self.inv2, 50.0)
+            credit_note = self._create_invoice(
+                self.client_a, 20.0, "2026-04-20", move_type="out_refund"
+            )
+            (credit_note.line_ids | self.inv2.line_ids).filtered(
+                lambda line: line.account_id == self.receivable and not line.reconciled
+            ).reconcile()
+        self.assertEqual(self.inv2.amount_residual, 230.0)
+        self.assertAlmostEqual(plan.amount_open, open_before - 70.0, places=6)
+        self.assertEqual(plan.amount_collected, 103.53, "a write-off or credit note is not paid")
+        self.assertEqual(plan.amount_paid_total, 203.53, "paid so far: down payment included")
+        self.assertEqual((line1.state, line2.state), ("paid", "open"))
+        self.assertEqual(line2.amount_residual, line2.amount)
+
+    def test_payments_before_the_plan_are_not_collected_by_it(self):
+        self._register_payment(self.inv1, 40.0)
+        plan = self._confirmed_plan()
+        self.assertEqual(plan.amount_due, 660.0)
+        self.assertEqual(plan.amount_paid_before, 40.0)
+        self.assertEqual((plan.amount_collected, plan.amount_paid_total), (0.0, 100.0))
+        with freeze_time("2026-04-01"):
+            payment = self._pay_instalment(plan)
+        self.assertEqual(plan.amount_collected, payment.amount)
+        self.assertEqual(plan.line_ids.sorted("sequence")[0].state, "paid")
 
     # ------------------------------------------------------------------ breaking
     def test_missed_instalment_breaks_plan_and_resumes_dunning(self):
