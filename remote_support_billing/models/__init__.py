@@ -3,6 +3,8 @@ from . import res_config_settings
 from . import res_company_portal
 from . import res_config_settings_portal
 from . import res_partner
+from . import res_partner_receivable
+from . import res_partner_credit_hold
 from . import rsb_agreement
 from . import rsb_agreement_acceptance
 from . import helpdesk_ticket_team

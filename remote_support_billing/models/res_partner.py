@@ -1,10 +1,25 @@
+"""Client billing policy: trust, unused deposits, agreements, payment plans and dunning fields."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .account_move import PAUSE_REASONS
 
-# Groups allowed to change a client's billing policy (trust, credit hold).
+# Groups allowed to change a client's billing policy (trust, credit hold, dunning).
 BILLING_POLICY_GROUPS = ("helpdesk_mgmt.group_helpdesk_manager", "account.group_account_user")
+# The fields of a client's billing policy: set only by those groups (or by the addon's own
+# automatic rules, in sudo), at create, write, import and copy (never copied).
+BILLING_POLICY_FIELDS = (
+    "rsb_trusted",
+    "rsb_trust_reason",
+    "rsb_credit_hold",
+    "rsb_dunning_pause_reason",
+    "rsb_dunning_pause_until",
+    "rsb_dunning_pause_note",
+    "rsb_collections",
+    "rsb_collections_date",
+    "rsb_unused_deposit_policy",
+)
 
 
 class ResPartner(models.Model):
@@ -13,31 +28,36 @@ class ResPartner(models.Model):
     rsb_trusted = fields.Boolean(
         string="Trusted Repeat Client",
         tracking=True,
+        copy=False,
         help="Trusted clients are served first and invoiced after the work. Every other "
         "client pays a deposit before a session is scheduled.",
     )
     rsb_trust_reason = fields.Char(
         string="Billing Policy Reason",
         tracking=True,
+        copy=False,
         help="Why the client's billing policy was last changed.",
     )
     rsb_credit_hold = fields.Boolean(
         string="Credit Hold",
         tracking=True,
+        copy=False,
         help="No new work for this client until the overdue balance is paid.",
     )
     rsb_dunning_pause_reason = fields.Selection(
         selection=PAUSE_REASONS,
         string="Dunning Paused",
         tracking=True,
+        copy=False,
         help="While paused (until the date), dunning skips all of the client's invoices.",
     )
-    rsb_dunning_pause_until = fields.Date(string="Dunning Paused Until", tracking=True)
-    rsb_dunning_pause_note = fields.Char(string="Dunning Pause Note", tracking=True)
+    rsb_dunning_pause_until = fields.Date(string="Dunning Paused Until", tracking=True, copy=False)
+    rsb_dunning_pause_note = fields.Char(string="Dunning Pause Note", tracking=True, copy=False)
     rsb_unused_deposit_policy = fields.Selection(
         selection=[("refund", "Refund"), ("credit", "Keep as credit")],
         string="Unused Deposit",
         tracking=True,
+        copy=False,
         help="What the settle-up does with the part of this client's deposit that the time "
         "did not use. Empty: the company's setting.",
     )
@@ -46,6 +66,11 @@ class ResPartner(models.Model):
         compute="_compute_rsb_prepay_required",
         store=True,
         help="Set when the client is not trusted or is on credit hold.",
+    )
+    rsb_can_edit_billing_policy = fields.Boolean(
+        compute="_compute_rsb_can_edit_billing_policy",
+        help="The current user may change clients' billing policy (the form's fields are "
+        "read-only otherwise).",
     )
 
     rsb_agreement_acceptance_ids = fields.One2many(
@@ -78,6 +103,10 @@ class ResPartner(models.Model):
         for partner in self:
             partner.rsb_prepay_required = not partner.rsb_trusted or partner.rsb_credit_hold
 
+    @api.depends_context("uid")
+    def _compute_rsb_can_edit_billing_policy(self):
+        self.rsb_can_edit_billing_policy = self._rsb_may_change_billing_policy()
+
     @api.depends_context("company")
     @api.depends("commercial_partner_id.rsb_agreement_acceptance_ids")
     def _compute_rsb_agreement_accepted(self):
@@ -100,20 +129,66 @@ class ResPartner(models.Model):
                 not current or partner.commercial_partner_id.id in accepted
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._rsb_check_billing_policy_access(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
-        if {"rsb_trusted", "rsb_credit_hold"} & vals.keys():
-            self._rsb_check_billing_policy_access()
+        self._rsb_check_billing_policy_access(vals)
         return super().write(vals)
 
-    def _rsb_check_billing_policy_access(self):
-        if self.env.su or any(self.env.user.has_group(g) for g in BILLING_POLICY_GROUPS):
+    # ------------------------------------------------------------------ billing policy access
+    @api.model
+    def _rsb_may_change_billing_policy(self):
+        return self.env.su or any(self.env.user.has_group(g) for g in BILLING_POLICY_GROUPS)
+
+    def _rsb_check_billing_policy_access(self, vals=None):
+        """Who may change a client's billing policy (`BILLING_POLICY_FIELDS`): helpdesk
+        managers and accountants, or the addon's automatic rules (sudo). Raise AccessError
+        otherwise. The one check of the form, RPC, create, import, copy and the wizards.
+
+        :param vals: the values of a create (on an empty recordset) or a write (on these
+            records); then only a change is refused: a value the record already has, or
+            that it receives from its client company (contacts share the company's policy),
+            is not a change. Without `vals`: the user must be allowed.
+        """
+        if self._rsb_may_change_billing_policy():
+            return
+        if vals is not None and not self._rsb_billing_policy_changes(vals):
             return
         raise AccessError(
             _(
                 "Only helpdesk managers and accountants can change a client's billing "
-                "policy (trusted repeat client, credit hold)."
+                "policy (trusted repeat client, credit hold, dunning pause, collections, "
+                "unused deposits)."
             )
         )
+
+    def _rsb_billing_policy_changes(self, vals):
+        """The billing policy fields that `vals` would change on these records (a write) or
+        on a new record (a create, on an empty recordset)."""
+        fnames = [fname for fname in BILLING_POLICY_FIELDS if fname in vals]
+        if not fnames:
+            return []
+        if not self:  # create: a new contact gets its company's policy, nothing else
+            parent = self.browse(vals.get("parent_id")).commercial_partner_id
+            records = [(self.new({}), parent)]
+        else:
+            records = [
+                (record, record.commercial_partner_id if record.parent_id else self.browse())
+                for record in self
+            ]
+        changed = []
+        for fname in fnames:
+            field = self._fields[fname]
+            for record, client in records:
+                value = field.convert_to_record(field.convert_to_cache(vals[fname], record), record)
+                if value != record[fname] and (not client or value != client[fname]):
+                    changed.append(fname)
+                    break
+        return changed
 
     def _rsb_check_invoice_address(self):
         """Raise a UserError if the client lacks the address an invoice needs.
@@ -151,6 +226,16 @@ class ResPartner(models.Model):
         for partner in partners:
             partner.message_post(body=body, subtype_xmlid="mail.mt_note")
         return partners
+
+    def _rsb_revoke_trust(self, reason):
+        """Switch these trusted clients to prepayment (a deposit before scheduling) with the
+        reason in their chatter: the one path of the automatic rules (the daily trust rule,
+        a dunning level), which decided it; written in sudo."""
+        return (
+            self.commercial_partner_id.filtered("rsb_trusted")
+            .sudo()
+            ._rsb_set_trusted(False, reason)
+        )
 
     def _rsb_accept_agreement(self, agreement, user, ip_address=None):
         """Record that this contact (through `user`, or through the emailed link when `user`
@@ -225,31 +310,35 @@ class ResPartner(models.Model):
 
     @api.model
     def _rsb_revoke_trust_overdue(self, company):
-        """Switch to prepay every trusted client with an invoice overdue by more than the
-        company's threshold. One grouped query finds them; the reason names the invoice."""
+        """Switch to prepay every trusted client who owes an invoice overdue by more than the
+        company's threshold (what a client owes: `_rsb_get_receivable_position`, credits
+        netted, deposit requests excluded). The reason names the oldest invoice."""
         days = company.rsb_trust_overdue_days
         if not days:
             return self.browse()
-        limit = fields.Date.subtract(fields.Date.context_today(self), days=days)
+        today = fields.Date.context_today(self)
+        limit = fields.Date.subtract(today, days=days)
         groups = (
             self.env["account.move"]
             .sudo()
             ._read_group(
                 [
-                    ("company_id", "=", company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", limit),
+                    *self._rsb_owed_invoice_domain(company, overdue_date=limit),
                     ("commercial_partner_id.rsb_trusted", "=", True),
                 ],
                 ["commercial_partner_id"],
                 ["invoice_date_due:min", "id:recordset"],
             )
         )
+        if not groups:
+            return self.browse()
+        clients = self.browse([partner.id for partner, _due, _moves in groups])
+        positions = clients._rsb_get_receivable_position(company, limit)
         revoked = self.browse()
-        today = fields.Date.context_today(self)
         for partner, oldest_due, moves in groups:
+            owed = positions.get(partner.id, {}).get("overdue", 0.0)
+            if company.currency_id.compare_amounts(owed, 0.0) <= 0:
+                continue  # credits cover what is late
             oldest = moves.sorted("invoice_date_due")[0]
             reason = _(
                 "invoice %(invoice)s is overdue by %(days)s days (more than %(limit)s)",
@@ -257,7 +346,7 @@ class ResPartner(models.Model):
                 days=(today - oldest_due).days,
                 limit=days,
             )
-            revoked |= partner.sudo()._rsb_set_trusted(False, reason)
+            revoked |= partner._rsb_revoke_trust(reason)
         return revoked
 
     def _rsb_propose_trust(self):
@@ -329,17 +418,13 @@ class ResPartner(models.Model):
         return action
 
     def action_rsb_new_payment_plan(self):
-        """A new plan for the client's overdue invoices."""
+        """A new plan for the client's overdue invoices (deposit requests are not owed)."""
         self.ensure_one()
         client = self.commercial_partner_id
         overdue = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", client.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", fields.Date.context_today(self)),
-            ]
+            client._rsb_owed_invoice_domain(
+                self.env.company, overdue_date=fields.Date.context_today(self)
+            )
         )
         return self.env["rsb.payment.plan"]._rsb_action_new(client, overdue)
 
@@ -355,67 +440,6 @@ class ResPartner(models.Model):
     rsb_dunning_letter_ids = fields.One2many(
         "rsb.dunning.letter", "partner_id", string="Dunning Letters", readonly=True
     )
-
-    def _rsb_overdue_balances(self, date=None):
-        """{commercial partner id: overdue amount (company currency)} in one _read_group:
-        posted customer invoices not paid whose due date is before `date`."""
-        date = date or fields.Date.context_today(self)
-        groups = (
-            self.env["account.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", date),
-                ],
-                ["commercial_partner_id"],
-                ["amount_residual_signed:sum"],
-            )
-        )
-        return {partner.id: amount for partner, amount in groups}
-
-    def _rsb_place_credit_hold(self, reason):
-        partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold).sudo()
-        partners.write({"rsb_credit_hold": True})
-        for partner in partners:
-            partner.message_post(
-                body=_(
-                    "Credit hold: no new ticket until the overdue balance is paid. Reason: %s",
-                    reason,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        return partners
-
-    def _rsb_lift_credit_hold(self, reason):
-        """Lift the credit hold with the reason, posted in the chatter. The caller checked
-        that the user may (wizard: helpdesk manager or accountant; payment hook: automatic)."""
-        partners = self.commercial_partner_id.filtered("rsb_credit_hold").sudo()
-        partners.write({"rsb_credit_hold": False})
-        for partner in partners:
-            partner.message_post(
-                body=_("Credit hold lifted. Reason: %s", reason), subtype_xmlid="mail.mt_note"
-            )
-        return partners
-
-    @api.model
-    def _rsb_lift_paid_credit_holds(self):
-        """Lift the hold of clients (these, or all on hold) whose overdue balance is paid."""
-        partners = self or self.sudo().search([("rsb_credit_hold", "=", True)])
-        partners = partners.commercial_partner_id.filtered("rsb_credit_hold")
-        if not partners:
-            return partners
-        balances = partners._rsb_overdue_balances()
-        paid = partners.filtered(
-            lambda p: p.currency_id.compare_amounts(balances.get(p.id, 0.0), 0.0) <= 0
-        )
-        return paid._rsb_lift_credit_hold(_("the overdue balance is paid"))
-
-    def action_rsb_lift_credit_hold(self):
-        return self.env["rsb.credit.hold.lift.wizard"]._rsb_action_open(self)
 
     def action_rsb_pause_dunning(self):
         return self.env["rsb.dunning.pause.wizard"]._rsb_action_open(self)

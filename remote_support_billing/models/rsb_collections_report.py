@@ -1,3 +1,5 @@
+"""Clients in collections with what they owe (the one definition) and their history dates."""
+
 from odoo import _, fields, models
 from odoo.tools import SQL
 
@@ -5,7 +7,8 @@ from odoo.tools import SQL
 class RsbCollectionsReport(models.Model):
     """Clients handed to collections (``res.partner.rsb_collections``, set by dunning), with
     their balance, what is overdue, and the dates that tell their history; the buttons open
-    their invoices, payments and chatter."""
+    their invoices, payments and chatter. What a client owes is the SQL of
+    `res.partner._rsb_receivable_position_sql` (credits netted, deposit requests excluded)."""
 
     _name = "rsb.collections.report"
     _description = "Clients in Collections"
@@ -31,9 +34,15 @@ class RsbCollectionsReport(models.Model):
             "commercial_partner_id",
             "company_id",
             "invoice_date",
-            "invoice_date_due",
+            "rsb_deposit_ticket_id",
+        ],
+        "account.move.line": [
             "amount_residual",
-            "amount_residual_signed",
+            "reconciled",
+            "date_maturity",
+            "partner_id",
+            "account_id",
+            "parent_state",
         ],
         "account.payment": ["partner_id", "date", "state", "payment_type", "partner_type"],
         "res.partner": ["rsb_collections", "rsb_collections_date", "user_id"],
@@ -50,10 +59,10 @@ class RsbCollectionsReport(models.Model):
                    partner.user_id AS user_id,
                    %(currency)s AS currency_id,
                    partner.rsb_collections_date AS collections_date,
-                   COALESCE(open_moves.balance, 0.0) AS amount_balance,
-                   COALESCE(open_moves.overdue, 0.0) AS amount_overdue,
-                   COALESCE(open_moves.open_count, 0) AS open_count,
-                   open_moves.oldest_due_date AS oldest_due_date,
+                   COALESCE(owed.balance, 0.0) AS amount_balance,
+                   COALESCE(owed.overdue, 0.0) AS amount_overdue,
+                   COALESCE(owed.open_count, 0) AS open_count,
+                   owed.oldest_due_date AS oldest_due_date,
                    (SELECT MAX(inv.invoice_date) FROM account_move inv
                      WHERE inv.commercial_partner_id = partner.id AND inv.state = 'posted'
                        AND inv.move_type = 'out_invoice' AND inv.company_id = %(company)s
@@ -65,27 +74,12 @@ class RsbCollectionsReport(models.Model):
                        AND pay.state IN ('in_process', 'paid') AND pay.company_id = %(company)s
                    ) AS last_payment_date
               FROM res_partner partner
-              LEFT JOIN LATERAL (
-                   SELECT SUM(m.amount_residual_signed) AS balance,
-                          SUM(m.amount_residual_signed) FILTER (
-                              WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(today)s
-                          ) AS overdue,
-                          COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS open_count,
-                          MIN(m.invoice_date_due) FILTER (
-                              WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(today)s
-                          ) AS oldest_due_date
-                     FROM account_move m
-                    WHERE m.commercial_partner_id = partner.id
-                      AND m.move_type IN ('out_invoice', 'out_refund')
-                      AND m.state = 'posted'
-                      AND m.amount_residual != 0
-                      AND m.company_id = %(company)s
-                   ) open_moves ON TRUE
+              LEFT JOIN (%(position)s) owed ON owed.partner_id = partner.id
              WHERE partner.rsb_collections
             """,
             currency=company.currency_id.id,
             company=company.id,
-            today=today,
+            position=self.env["res.partner"]._rsb_receivable_position_sql(company, today),
         )
 
     def action_open_partner(self):

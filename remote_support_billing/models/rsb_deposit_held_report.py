@@ -1,3 +1,5 @@
+"""Money held for clients: deposits not applied, credits kept and payments not applied."""
+
 from odoo import _, fields, models
 from odoo.tools import SQL
 
@@ -8,7 +10,9 @@ class RsbDepositHeldReport(models.Model):
     - deposits received but not applied yet: the paid part of the deposit invoices of
       tickets not settled (at most what the invoice put on the customer deposits account);
     - credits kept: what is left on posted customer credit notes (e.g. unused deposits
-      kept as credit by the settle-up).
+      kept as credit by the settle-up);
+    - payments not applied: what is left open on the receivable account from customer
+      payments (and bank statement lines) not yet reconciled with an invoice.
 
     Rows older than the company's "Flag Credits Older Than (months)" are flagged: unclaimed
     property (escheat) rules differ by state and country, the flag only says where to look.
@@ -21,7 +25,11 @@ class RsbDepositHeldReport(models.Model):
     _order = "date, id"
 
     kind = fields.Selection(
-        selection=[("deposit", "Deposit Not Applied"), ("credit", "Credit Kept")],
+        selection=[
+            ("deposit", "Deposit Not Applied"),
+            ("credit", "Credit Kept"),
+            ("payment", "Payment Not Applied"),
+        ],
         readonly=True,
     )
     move_id = fields.Many2one(comodel_name="account.move", string="Document", readonly=True)
@@ -50,7 +58,14 @@ class RsbDepositHeldReport(models.Model):
             "amount_residual_signed",
             "rsb_deposit_ticket_id",
         ],
-        "account.move.line": ["balance", "account_id", "move_id"],
+        "account.move.line": [
+            "balance",
+            "account_id",
+            "move_id",
+            "amount_residual",
+            "reconciled",
+            "partner_id",
+        ],
         "helpdesk.ticket": ["rsb_settled"],
         "res.company": ["rsb_deposit_account_id", "rsb_unclaimed_credit_months"],
     }
@@ -111,6 +126,29 @@ class RsbDepositHeldReport(models.Model):
              WHERE m.move_type = 'out_refund'
                AND m.state = 'posted'
                AND m.amount_residual != 0
+            UNION ALL
+            SELECT m.id AS id,
+                   'payment' AS kind,
+                   m.id AS move_id,
+                   NULL AS ticket_id,
+                   partner.commercial_partner_id AS partner_id,
+                   m.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   COALESCE(m.invoice_date, m.date) AS date,
+                   %(age)s AS age_days,
+                   -SUM(line.amount_residual) AS amount,
+                   %(old)s AS older_than_threshold
+              FROM account_move_line line
+              JOIN account_move m ON m.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+              JOIN res_partner partner ON partner.id = line.partner_id
+              JOIN res_company company ON company.id = m.company_id
+             WHERE (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL)
+               AND line.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND NOT line.reconciled
+               AND line.amount_residual < 0
+          GROUP BY m.id, company.id, partner.commercial_partner_id
             """,
             age=age,
             old=old,

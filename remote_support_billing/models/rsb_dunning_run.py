@@ -260,6 +260,11 @@ class RsbDunningRun(models.Model):
                            WHERE h.move_id = m.id AND h.level_id = lvl.id) AS done
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
+              -- only clients who owe something by the first level's horizon, their credits
+              -- netted (res.partner._rsb_receivable_position_sql): a credit note that covers
+              -- the late invoice means nothing to dun
+              JOIN (%(owing)s) owing ON owing.partner_id = m.commercial_partner_id
+                                    AND owing.overdue > 0
               JOIN LATERAL (
                     SELECT l.id, l.days
                       FROM rsb_dunning_level l
@@ -269,12 +274,9 @@ class RsbDunningRun(models.Model):
                      LIMIT 1
                    ) lvl ON TRUE
              WHERE m.company_id = %(company)s
-               AND m.move_type = 'out_invoice'
-               AND m.state = 'posted'
-               AND m.payment_state IN ('not_paid', 'partial')
+               -- the invoices that count as owed (res.partner._rsb_owed_invoice_domain)
+               AND m.id IN %(owed)s
                AND m.amount_residual > 0
-               -- a deposit request is not a debt: unpaid, the session is simply not booked
-               AND m.rsb_deposit_ticket_id IS NULL
                AND m.invoice_date_due <= %(date)s::date - %(min_days)s
                %(partner_filter)s
           ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
@@ -283,12 +285,24 @@ class RsbDunningRun(models.Model):
             company=self.company_id.id,
             min_days=min_days,
             partner_filter=partner_filter,
+            owed=self._rsb_owed_invoices_query(),
+            owing=self.env["res.partner"]._rsb_receivable_position_sql(
+                self.company_id,
+                # items due by the run's date less the first level's days, as selected here
+                fields.Date.add(self.date, days=1 - min_days),
+                partner_ids,
+            ),
         )
         self.env.cr.execute(query)
         plan = defaultdict(list)
         for row in self.env.cr.dictfetchall():
             plan[row["partner_id"]].append(row)
         return plan
+
+    def _rsb_owed_invoices_query(self):
+        """Sub-select of the company's invoices that count as owed (one definition)."""
+        domain = self.env["res.partner"]._rsb_owed_invoice_domain(self.company_id)
+        return self.env["account.move"].sudo()._search(domain).subselect()
 
     def _rsb_levels(self):
         """The company's levels by id (one query, prefetched)."""

@@ -109,8 +109,7 @@ class RsbDunningRunLine(models.Model):
         if level.credit_hold and overdue:
             labels.append(self._rsb_credit_hold())
         if level.revoke_trust and overdue and partner.rsb_trusted:
-            partner.sudo()._rsb_set_trusted(
-                False,
+            partner._rsb_revoke_trust(
                 _(
                     "invoices overdue (%(amount)s), dunning level %(level)s",
                     amount=format_amount(self.env, self.amount_due, self.currency_id),
@@ -335,10 +334,11 @@ class RsbDunningRunLine(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo()
         threshold = self.company_id.rsb_collections_threshold
-        if (
-            float_compare(self.amount_due, threshold, precision_rounding=self.currency_id.rounding)
-            >= 0
-        ):
+        # what the client owes overdue, credits netted (the one definition)
+        owed = partner._rsb_get_receivable_position(self.company_id, self.date).get(
+            partner.id, partner._rsb_empty_position()
+        )["overdue"]
+        if float_compare(owed, threshold, precision_rounding=self.currency_id.rounding) >= 0:
             if not partner.rsb_collections:
                 partner.sudo().write(
                     {
@@ -348,13 +348,13 @@ class RsbDunningRunLine(models.Model):
                 )
             return _(
                 "Marked for collections (%(amount)s, threshold %(threshold)s)",
-                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                amount=format_amount(self.env, owed, self.currency_id),
                 threshold=format_amount(self.env, threshold, self.currency_id),
             )
         self.writeoff_proposed = True
         return _(
             "Write-off proposed (%(amount)s is below the collections threshold "
             "%(threshold)s): an accountant confirms it with the write-off wizard",
-            amount=format_amount(self.env, self.amount_due, self.currency_id),
+            amount=format_amount(self.env, owed, self.currency_id),
             threshold=format_amount(self.env, threshold, self.currency_id),
         )

@@ -65,7 +65,8 @@ class TestDunningCollections(RSBDunningCommon):
         self.assertTrue(wizard.filename.endswith(".xlsx"))
         self.assertEqual(base64.b64decode(wizard.data)[:2], b"PK", "an xlsx (zip) file")
 
-    def test_writeoff_wizard_creates_credit_note_on_bad_debts(self):
+    def test_writeoff_wizard_creates_internal_entry_on_bad_debts(self):
+        """Was a customer credit note: now an internal entry (Dr bad debts / Cr receivable)."""
         self._run()
         action = self.client_b.with_user(self.accountant).action_rsb_writeoff()
         with freeze_time(self.TODAY):
@@ -77,23 +78,29 @@ class TestDunningCollections(RSBDunningCommon):
             )
             self.assertEqual(wizard.move_ids, self.small)
             self.assertEqual(wizard.amount, 120.0)
-            wizard.action_confirm()
-        refund = self.small.reversal_move_ids
-        self.assertEqual(refund.move_type, "out_refund")
-        self.assertEqual(refund.state, "posted")
-        self.assertEqual(refund.amount_total, 120.0)
-        self.assertEqual(refund.invoice_line_ids.account_id, self.company.rsb_bad_debt_account_id)
+            result = wizard.action_confirm()
+        entry = self.env["account.move"].search(result["domain"])
+        self.assertEqual((entry.move_type, entry.state), ("entry", "posted"))
+        self.assertFalse(self.small.reversal_move_ids, "no credit note")
+        bad_debts = entry.line_ids.filtered(lambda line: line.debit)
+        self.assertEqual(bad_debts.account_id, self.company.rsb_bad_debt_account_id)
+        self.assertEqual(bad_debts.debit, 120.0)
         self.assertEqual(self.company.rsb_bad_debt_account_id.account_type, "expense")
-        self.assertIn(self.small.payment_state, ("paid", "reversed"))
+        self.assertEqual(self.small.amount_residual, 0.0)
+        self.assertIn(self.small.payment_state, ("paid", "in_payment"))
         self.assertTrue(any("Written off" in m.body for m in self.client_b.message_ids))
         self.assertFalse(self.client_b.rsb_credit_hold, "nothing overdue any more")
         with self.assertRaises(UserError):
             wizard.action_confirm()
-        self.assertEqual(len(self.small.reversal_move_ids), 1, "nothing written off twice")
+        self.assertEqual(
+            self.env["account.move"].search_count([("ref", "=", entry.ref)]),
+            1,
+            "nothing written off twice",
+        )
 
     def test_writeoff_only_by_accountants(self):
         with self.assertRaises(AccessError):
             self.env["rsb.dunning.writeoff.wizard"].with_user(self.technician).create(
                 {"partner_id": self.client_b.id, "move_ids": [(6, 0, self.small.ids)]}
             )
-        self.assertFalse(self.small.reversal_move_ids)
+        self.assertEqual(self.small.payment_state, "not_paid")

@@ -285,12 +285,14 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
         plan.action_confirm()
         Dashboard = self.env["rsb.receivables.dashboard"].with_user(self.accountant)
         dashboard = Dashboard.create({})
-        self.assertEqual(dashboard.amount_overdue, 200.0 + 300.0 + 750.0)
+        # what is owed past due nets the clients' credits: Harbor's 40 payment not applied
+        # yet reduces its 750 (the list of overdue invoices still shows the invoices)
+        self.assertEqual(dashboard.amount_overdue, 200.0 + 300.0 + 750.0 - 40.0)
         self.assertEqual(dashboard.overdue_count, 3)
         self.assertEqual(dashboard.amount_overdue_month, 200.0 + 750.0)
         self.assertEqual(dashboard.amount_collected_month, 250.0 + 129.0)
         self.assertEqual(dashboard.amount_deposits, 129.0)
-        self.assertEqual(dashboard.amount_credits, 125.0)
+        self.assertEqual(dashboard.amount_credits, 125.0 + 40.0, "credit notes + payment")
         self.assertEqual(dashboard.amount_old_credits, 75.0)
         self.assertEqual((dashboard.plans_active_count, dashboard.plans_broken_count), (1, 0))
         self.assertEqual(dashboard.plans_active_amount, 300.0)
@@ -303,7 +305,7 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
         # every button opens the records its figure adds up
         Move = self.env["account.move"]
         overdue = Move.search(dashboard.action_open_overdue()["domain"])
-        self.assertEqual(sum(overdue.mapped("amount_residual")), dashboard.amount_overdue)
+        self.assertEqual(sum(overdue.mapped("amount_residual")), dashboard.amount_overdue + 40.0)
         month = Move.search(dashboard.action_open_overdue_month()["domain"])
         self.assertEqual(month, self.a_june | self.b_june)
         payments = self.env["account.payment"].search(
@@ -313,7 +315,7 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
         held = self.env["rsb.deposit.held.report"].search(
             dashboard.action_open_deposits()["domain"]
         )
-        self.assertEqual(sum(held.mapped("amount")), 129.0 + 125.0)
+        self.assertEqual(sum(held.mapped("amount")), 129.0 + 125.0 + 40.0)
         plans = self.env["rsb.payment.plan"].search(dashboard.action_open_plans_broken()["domain"])
         self.assertEqual(plans, plan)
         self.assertFalse(
@@ -371,3 +373,63 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
         invoices = self.env["account.move"].search(row.action_open_invoices()["domain"])
         self.assertEqual(len(invoices), 3)
         self.assertEqual(fields.Date.to_string(row.last_invoice_date), "2026-06-10")
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-30")
+class TestDsoSignAndPaymentsHeld(RSBReceivablesCommon):
+    """June (30 days). Greenleaf: 500 invoiced, 300 of an unused deposit returned as credit
+    by a settle-up credit note (not a refund of a sale). Harbor: 100 invoiced, paid 150 (in
+    credit by 50)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        inv = cls._create_invoice
+        inv(cls.client_a, 500.0, "2026-06-10")
+        unused = inv(cls.client_a, 300.0, "2026-06-12", move_type="out_refund", post=False)
+        unused.rsb_settlement_ticket_ids = cls._create_ticket(cls.client_a)
+        unused.action_post()
+        b_june = inv(cls.client_b, 100.0, "2026-06-10")
+        cls.overpaid = cls._create_payment(cls.client_b, 150.0, "2026-06-11")
+        cls._reconcile(cls.overpaid, b_june)
+        cls.unapplied = cls._create_payment(cls.client_b, 40.0, "2026-05-15")
+
+    def test_dso_sign(self):
+        """Settle-up credit notes are not refunds; a client in credit has a DSO of 0."""
+        wizard = (
+            self.env["rsb.dso.wizard"]
+            .with_user(self.accountant)
+            .create({"date_from": "2026-06-01", "date_to": "2026-06-30"})
+        )
+        wizard.action_compute()
+        self.assertEqual(
+            {
+                line.partner_id: (line.amount_receivable, line.amount_sales, line.dso)
+                for line in wizard.line_ids
+            },
+            {
+                self.client_a: (200.0, 500.0, 12.0),
+                self.client_b: (-90.0, 100.0, 0.0),
+            },
+        )
+        self.assertTrue(all(line.dso >= 0 for line in wizard.line_ids))
+        self.assertEqual((wizard.amount_receivable, wizard.amount_sales), (110.0, 600.0))
+        self.assertEqual(wizard.dso, 5.5)
+
+    def test_unapplied_payments_are_held(self):
+        Report = self.env["rsb.deposit.held.report"].with_user(self.accountant)
+        rows = Report.search([("kind", "=", "payment")])
+        self.assertEqual(
+            {row.move_id: (row.partner_id, row.amount, row.age_days) for row in rows},
+            {
+                self.unapplied.move_id: (self.client_b, 40.0, 46),
+                self.overpaid.move_id: (self.client_b, 50.0, 19),
+            },
+        )
+        self.company.rsb_unclaimed_credit_months = 1
+        flagged = Report.search([("kind", "=", "payment"), ("older_than_threshold", "=", True)])
+        self.assertEqual(flagged.move_id, self.unapplied.move_id)
+        # applied to an invoice, the payment is no longer held
+        self._reconcile(self.unapplied, self._create_invoice(self.client_b, 40.0, "2026-06-20"))
+        self.assertEqual(Report.search([("kind", "=", "payment")]).move_id, self.overpaid.move_id)

@@ -1,3 +1,5 @@
+"""Wizard: a helpdesk manager or an accountant lifts a client's credit hold, with a reason."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 

@@ -1,3 +1,5 @@
+"""Days Sales Outstanding over a period, per client and overall."""
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -11,9 +13,11 @@ class RsbDsoWizard(models.TransientModel):
               * days in the period
 
     Receivables: balance of the receivable accounts on the last day (posted entries).
-    Credit sales: customer invoices less credit notes dated in the period, taxes included
-    (as the receivables are), deposit invoices excluded (an advance is not a sale).
-    All in the company's currency.
+    Credit sales: customer invoices less real refunds (credit notes) dated in the period,
+    taxes included (as the receivables are). Deposit requests are not sales (an advance),
+    so neither the credit notes that return an unused deposit (settle-up) nor those that
+    reverse a deposit request are refunds. All in the company's currency. The DSO is never
+    negative: a client with credit (receivables below 0) or no net sales has a DSO of 0.
     """
 
     _name = "rsb.dso.wizard"
@@ -108,9 +112,24 @@ class RsbDsoWizard(models.TransientModel):
         return action
 
     def _rsb_dso(self, receivable, sales):
-        if self.currency_id.compare_amounts(sales, 0.0) <= 0:
+        compare = self.currency_id.compare_amounts
+        if compare(sales, 0.0) <= 0 or compare(receivable, 0.0) <= 0:
             return 0.0
         return round(receivable / sales * self.days, 1)
+
+    @api.model
+    def _rsb_sales_domain(self):
+        """What is a sale or a real refund (hook): not a deposit request, not the credit note
+        of an unused deposit (settle-up), not the reversal of a deposit request."""
+        return [
+            ("rsb_deposit_ticket_id", "=", False),
+            "|",
+            ("move_type", "=", "out_invoice"),
+            "&",
+            ("rsb_settlement_ticket_ids", "=", False),
+            "!",
+            ("reversed_entry_id.rsb_deposit_ticket_id", "!=", False),
+        ]
 
     def _rsb_get_figures(self):
         """({client id: receivables at the end}, {client id: credit sales}), each from one
@@ -138,7 +157,7 @@ class RsbDsoWizard(models.TransientModel):
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("invoice_date", ">=", self.date_from),
                 ("invoice_date", "<=", self.date_to),
-                ("rsb_deposit_ticket_id", "=", False),
+                *self._rsb_sales_domain(),
             ],
             ["commercial_partner_id"],
             ["amount_total_signed:sum"],

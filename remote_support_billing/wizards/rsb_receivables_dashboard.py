@@ -1,3 +1,5 @@
+"""The owner's receivables dashboard: what clients owe, deposits held, plans, this month."""
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -6,7 +8,8 @@ from odoo.tools import format_amount
 
 class RsbReceivablesDashboard(models.TransientModel):
     """The owner's view of receivables on one screen. Each figure comes from one grouped
-    query on the same domain as the list its button opens."""
+    query; what clients owe is `res.partner._rsb_get_receivable_position` (credits netted,
+    deposit requests excluded) and the invoice lists are `_rsb_owed_invoice_domain`."""
 
     _name = "rsb.receivables.dashboard"
     _description = "Receivables Dashboard"
@@ -15,13 +18,22 @@ class RsbReceivablesDashboard(models.TransientModel):
         comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount_overdue = fields.Monetary(string="Overdue", compute="_compute_overdue")
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_overdue",
+        help="What clients owe past due, net of their open credits (credit notes, payments "
+        "not applied yet). Unpaid deposit requests are not owed.",
+    )
     overdue_count = fields.Integer(string="Overdue Invoices", compute="_compute_overdue")
     dunning_levels_html = fields.Html(
         string="Overdue by Dunning Level", compute="_compute_dunning_levels", sanitize=False
     )
     amount_deposits = fields.Monetary(string="Deposits Not Applied", compute="_compute_deposits")
-    amount_credits = fields.Monetary(string="Credits Kept", compute="_compute_deposits")
+    amount_credits = fields.Monetary(
+        string="Credits Kept",
+        compute="_compute_deposits",
+        help="Open credit notes and customer payments not applied to an invoice yet.",
+    )
     amount_old_credits = fields.Monetary(
         string="Held Longer Than Threshold", compute="_compute_deposits"
     )
@@ -46,13 +58,9 @@ class RsbReceivablesDashboard(models.TransientModel):
         return fields.Date.context_today(self)
 
     def _rsb_overdue_domain(self):
-        return [
-            ("company_id", "=", self._rsb_company().id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("invoice_date_due", "<", self._rsb_today()),
-        ]
+        return self.env["res.partner"]._rsb_owed_invoice_domain(
+            self._rsb_company(), overdue_date=self._rsb_today()
+        )
 
     def _rsb_overdue_month_domain(self):
         return [
@@ -76,12 +84,16 @@ class RsbReceivablesDashboard(models.TransientModel):
     # ------------------------------------------------------------------ computes
     @api.depends("company_id")
     def _compute_overdue(self):
+        Partner = self.env["res.partner"]
         for dashboard in self:
-            [(amount, count)] = self.env["account.move"]._read_group(
-                dashboard._rsb_overdue_domain(), [], ["amount_residual_signed:sum", "__count"]
+            company = dashboard._rsb_company()
+            positions = Partner._rsb_get_receivable_position(company, dashboard._rsb_today())
+            dashboard.amount_overdue = company.currency_id.round(
+                sum(position["overdue"] for position in positions.values())
             )
-            dashboard.amount_overdue = amount
-            dashboard.overdue_count = count
+            dashboard.overdue_count = self.env["account.move"].search_count(
+                dashboard._rsb_overdue_domain()
+            )
 
     @api.depends("company_id")
     def _compute_dunning_levels(self):
@@ -116,7 +128,7 @@ class RsbReceivablesDashboard(models.TransientModel):
             domain = [("company_id", "=", dashboard._rsb_company().id)]
             by_kind = dict(Report._read_group(domain, ["kind"], ["amount:sum"]))
             dashboard.amount_deposits = by_kind.get("deposit", 0.0)
-            dashboard.amount_credits = by_kind.get("credit", 0.0)
+            dashboard.amount_credits = by_kind.get("credit", 0.0) + by_kind.get("payment", 0.0)
             [(old,)] = Report._read_group(
                 [*domain, ("older_than_threshold", "=", True)], [], ["amount:sum"]
             )
