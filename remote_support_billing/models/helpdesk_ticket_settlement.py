@@ -262,22 +262,24 @@ class HelpdeskTicket(models.Model):
         increment, minimum charge): see `billing_math.charged_minutes`."""
         self.ensure_one()
         team = self.team_id
-        return billing_math.charged_minutes(
-            minutes,
-            increment=team.rsb_rounding_minutes,
-            minimum=team.rsb_minimum_minutes,
-            free=team.rsb_free_minutes,
+        return float(
+            billing_math.charged_minutes(
+                minutes,
+                increment=team.rsb_rounding_minutes,
+                minimum=team.rsb_minimum_minutes,
+                free=team.rsb_free_minutes,
+            )
         )
 
     def _rsb_minutes_to_quantity(self, minutes):
         """Hours shown on the invoice for a number of minutes, at the precision of quantities."""
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        return billing_math.hours_quantity(minutes, digits)
+        return float(billing_math.hours_quantity(minutes, digits))
 
     def _rsb_amount_for_minutes(self, minutes, rate):
         """What the minutes are worth at the hourly rate, exact to the currency's rounding."""
         self.ensure_one()
-        return billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding)
+        return float(billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding))
 
     # ------------------------------------------------------------------ settle one ticket
     def _rsb_settle_one(self, plan):

@@ -78,13 +78,7 @@ class RsbDunningRunLine(models.Model):
         for line in lines:
             company = line.company_id
             if company not in journals:
-                journals[company] = self.env["account.journal"].search(
-                    [
-                        *self.env["account.journal"]._check_company_domain(company),
-                        ("type", "=", "sale"),
-                    ],
-                    limit=1,
-                )
+                journals[company] = company._rsb_get_sale_journal()
             by_currency = {}
             for fee in fees_by_line[line]:
                 by_currency.setdefault(fee[0]["currency_id"], []).append(fee)

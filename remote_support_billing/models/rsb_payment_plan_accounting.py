@@ -5,7 +5,6 @@ paid, read from the reconciliations)."""
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 
@@ -176,16 +175,7 @@ class RsbPaymentPlan(models.Model):
             return
         journals = {}
         for company in lines.company_id:
-            journal = self.env["account.journal"].search(
-                [
-                    *self.env["account.journal"]._check_company_domain(company),
-                    ("type", "=", "sale"),
-                ],
-                limit=1,
-            )
-            if not journal:
-                raise UserError(_("Company %s has no sales journal.", company.name))
-            journals[company] = journal
+            journals[company] = company._rsb_get_sale_journal()
         moves = self.env["account.move"].create(
             [
                 line._prepare_rsb_interest_invoice_values(journals[line.company_id], product)
