@@ -1,3 +1,5 @@
+"""Timesheet lines: billable or not, and locked once a settle-up invoiced them."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 

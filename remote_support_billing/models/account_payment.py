@@ -1,3 +1,6 @@
+"""Payments seen from the addon: confirmed refunds matched with their credit note, plan payments
+applied by schedule."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 

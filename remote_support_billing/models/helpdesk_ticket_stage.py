@@ -1,3 +1,5 @@
+"""Stages that require a paid deposit before a ticket may enter them (the gate)."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,6 @@
+"""A team's billing rules: service product, default deposit, rounding, minimum, free quick fix,
+ready stage."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 

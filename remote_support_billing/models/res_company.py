@@ -1,3 +1,6 @@
+"""Company billing settings: the Customer Deposits and bad debts accounts, trust rules, the one
+journal lookup."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 

@@ -1,3 +1,5 @@
+"""Invoicing settings of the addon (deposits, trust rules, unused deposit policy)."""
+
 from odoo import fields, models
 
 

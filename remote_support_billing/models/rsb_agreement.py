@@ -1,3 +1,5 @@
+"""The client agreement, versioned: frozen once accepted, a new version is asked again."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 

@@ -1,3 +1,5 @@
+"""One row per invoice and dunning level reached: what each level did and when."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,5 @@
+"""Formal dunning letters recorded per client and run (the PDF is a QWeb report)."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,5 @@
+"""A per-company lock so that two dunning runs never execute at once (FOR UPDATE NOWAIT)."""
+
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import _, fields, models

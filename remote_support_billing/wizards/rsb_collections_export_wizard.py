@@ -1,3 +1,5 @@
+"""Export of the clients marked for collections (CSV/XLSX) for a collection agency."""
+
 import base64
 import csv
 import io

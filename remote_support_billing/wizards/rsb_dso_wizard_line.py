@@ -1,3 +1,5 @@
+"""One line of the days-sales-outstanding result: a client's sales, receivable and DSO."""
+
 from odoo import fields, models
 
 

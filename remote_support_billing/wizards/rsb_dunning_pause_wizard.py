@@ -1,3 +1,5 @@
+"""Pause dunning on invoices or clients with a reason (dispute, promise, bankruptcy, plan)."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
