@@ -137,7 +137,22 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._rsb_check_billing_policy_access(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "parent_id" in vals and not self._rsb_may_change_billing_policy():
+            self._rsb_reset_detached_policy()
+        return res
+
+    def _rsb_reset_detached_policy(self):
+        """A contact detached from its client company by someone who may not set billing
+        policy becomes a new client without the company's policy (it had it only as a
+        contact): otherwise detaching a contact of a trusted client would make a trusted
+        client."""
+        detached = self.filtered(
+            lambda p: p.commercial_partner_id == p
+            and any(p[fname] for fname in BILLING_POLICY_FIELDS)
+        )
+        if detached:
+            detached.sudo().write(dict.fromkeys(BILLING_POLICY_FIELDS, False))
 
     # ------------------------------------------------------------------ billing policy access
     @api.model

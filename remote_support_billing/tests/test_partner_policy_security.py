@@ -102,6 +102,11 @@ class TestPartnerPolicySecurity(RSBCommon):
         self.assertTrue(contact.rsb_trusted)
         contact.write({"phone": "+1 555 0199", "rsb_trusted": True})  # unchanged value
         self.client_trusted.with_user(self.technician).write({"phone": "+1 555 0100"})
+        # detached from the company, the contact is a new client: no trust of its own
+        contact.write({"parent_id": False})
+        self.assertEqual(contact.commercial_partner_id, contact)
+        self.assertFalse(contact.rsb_trusted)
+        self.assertTrue(self.client_trusted.rsb_trusted)
         with self.assertRaises(AccessError):
             Partner.create({"name": "Sneaky", "parent_id": self.client_a.id, "rsb_trusted": True})
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Sneaky")]))
