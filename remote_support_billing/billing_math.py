@@ -20,6 +20,7 @@ __all__ = [
     "annuity_schedule",
     "charged_minutes",
     "hours_quantity",
+    "interest_days",
     "interest_due",
     "interest_for_period",
     "to_decimal",
