@@ -13,20 +13,12 @@ def _rsb_credit_hold_values():
     partner = request.env.user.partner_id.commercial_partner_id
     if not request.env.user._is_portal() or not partner.rsb_credit_hold:
         return {}
-    invoices = request.env["account.move"].search(
-        [
-            ("commercial_partner_id", "=", partner.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ],
-        order="invoice_date_due",
-    )
+    summary = partner._rsb_owed_summary()  # what a client owes: one definition
     return {
         "rsb_credit_hold": True,
-        "rsb_hold_invoices": invoices,
-        "rsb_hold_amount": sum(invoices.mapped("amount_residual_signed")),
-        "rsb_hold_currency": invoices[:1].company_currency_id or request.env.company.currency_id,
+        "rsb_hold_invoices": summary["invoices"],
+        "rsb_hold_amount": summary["amount_open"],
+        "rsb_hold_currency": summary["currency"],
     }
 
 

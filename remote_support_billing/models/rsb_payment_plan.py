@@ -84,8 +84,10 @@ class RsbPaymentPlan(models.Model):
         copy=False,
         check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'),"
-        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
-        help="Open customer invoices of the client paid through this plan.",
+        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial')),"
+        " ('rsb_deposit_ticket_id', '=', False)]",
+        help="Open customer invoices of the client paid through this plan (deposit requests "
+        "are not debts: they are cancelled or waived, never financed).",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     amount_due = fields.Monetary(
