@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ credit hold
     def _rsb_check_credit_hold(self, moving=False, stage=None):

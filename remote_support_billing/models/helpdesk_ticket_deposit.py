@@ -33,7 +33,7 @@ FIGURES = ("requested", "received", "unpaid", "applied", "returned", "held", "av
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     rsb_estimate_hours = fields.Float(
         string="Estimated Hours",

@@ -9,7 +9,7 @@ FIGURES = ("requested", "received", "unpaid", "applied", "returned", "held", "av
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     # The deposit ledger of the ticket, readable by whoever can read the ticket (technicians
     # have no access to accounting): computed in sudo from posted journal items.

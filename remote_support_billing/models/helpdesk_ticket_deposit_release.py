@@ -7,7 +7,7 @@ from odoo.tools import format_amount
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     def action_rsb_waive_deposit(self):
         """Open the wizard where a helpdesk manager waives the deposit, with a reason."""

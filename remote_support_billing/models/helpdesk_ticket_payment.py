@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     rsb_payment_token_id = fields.Many2one(
         comodel_name="payment.token",

@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     rsb_settled = fields.Boolean(
         string="Settled",

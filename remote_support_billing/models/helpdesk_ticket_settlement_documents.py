@@ -7,7 +7,7 @@ from odoo.tools import float_compare, float_is_zero, float_round, format_amount,
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     def _prepare_rsb_settlement_invoice_values(self, plan):
         """Values of the settle-up invoice of the time (the deposit line is added once the
