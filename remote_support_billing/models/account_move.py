@@ -98,6 +98,15 @@ class AccountMove(models.Model):
         for move in posted.reversed_entry_id.filtered("rsb_settlement_ticket_ids"):
             reversal = posted.filtered(lambda m, move=move: m.reversed_entry_id == move)
             move.rsb_settlement_ticket_ids.sudo()._rsb_on_settlement_reversed(move, reversal)
+        # A credit (credit note, payment not applied yet) may leave a client on credit hold
+        # with nothing overdue any more (credits are netted): lift the hold then.
+        on_hold = (
+            posted.filtered(lambda m: m.move_type != "out_invoice")
+            .commercial_partner_id.sudo()
+            .filtered("rsb_credit_hold")
+        )
+        if on_hold:
+            on_hold._rsb_lift_paid_credit_holds()
         return posted
 
     def button_draft(self):

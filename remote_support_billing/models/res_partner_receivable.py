@@ -65,8 +65,7 @@ class ResPartner(models.Model):
                    AND account.account_type = 'asset_receivable'
                    AND NOT line.reconciled
                    AND line.amount_residual != 0
-                   AND NOT (move.move_type = 'out_invoice'
-                            AND move.rsb_deposit_ticket_id IS NOT NULL)
+                   AND %(not_deposit_request)s
                    %(partner_filter)s
               GROUP BY partner.commercial_partner_id
               ) owed
@@ -74,6 +73,20 @@ class ResPartner(models.Model):
             company=company.id,
             date=date,
             partner_filter=partner_filter,
+            not_deposit_request=self._rsb_not_deposit_request_sql("move"),
+        )
+
+    @api.model
+    def _rsb_not_deposit_request_sql(self, move_alias):
+        """SQL condition on an ``account_move`` row (aliased `move_alias`): it is not a deposit
+        request. An unpaid deposit request is money never received, not a debt: every SQL
+        figure of what clients owe (this position, the aging report) filters with it; the
+        ORM callers use `_rsb_owed_invoice_domain`."""
+        move = SQL.identifier(move_alias)
+        return SQL(
+            "NOT (%s.move_type = 'out_invoice' AND %s.rsb_deposit_ticket_id IS NOT NULL)",
+            move,
+            move,
         )
 
     def _rsb_get_receivable_position(self, company=None, date=None):

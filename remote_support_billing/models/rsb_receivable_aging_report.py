@@ -104,6 +104,7 @@ class RsbReceivableAgingReport(models.Model):
              WHERE m.move_type IN ('out_invoice', 'out_refund')
                AND m.state = 'posted'
                AND m.amount_residual != 0
+               AND %(not_deposit_request)s
             """,
             days=days,
             bucket=bucket,
@@ -112,6 +113,7 @@ class RsbReceivableAgingReport(models.Model):
             b60=in_bucket("31_60"),
             b90=in_bucket("61_90"),
             b90p=in_bucket("90_plus"),
+            not_deposit_request=self.env["res.partner"]._rsb_not_deposit_request_sql("m"),
         )
 
     def action_open_move(self):

@@ -151,6 +151,56 @@ class TestOwed(RSBDunningCommon):
         # the portal summary
         summary = self.client_a._rsb_owed_summary(self.company)
         self.assertEqual((summary["amount_open"], summary["invoices"]), (0.0, Move))
+        # the aging report, the collections export and the DSO's receivables
+        self.env.flush_all()
+        aging = self.env["rsb.receivable.aging.report"].with_user(self.accountant)
+        self.assertFalse(aging.search([("move_id", "=", deposit.id)]))
+        export = (
+            self.env["rsb.collections.export.wizard"]
+            .with_user(self.accountant)
+            .create({"partner_ids": [Command.set(self.client_a.ids)]})
+        )
+        with freeze_time(self.TODAY):
+            self.assertEqual(export._rsb_rows(), [])
+            dso = self.env["rsb.dso.wizard"].with_user(self.accountant).create({})
+            dso.action_compute()
+        self.assertEqual(dso.amount_receivable, 0.0)
+        self.assertFalse(dso.line_ids.filtered(lambda line: line.partner_id == self.client_a))
+
+    def test_deposit_request_partly_paid_not_a_receivable(self):
+        """$50 paid of a $129 request: the DSO counts no receivable (the $79 still unpaid is
+        not owed, the $50 is not a credit) and the aging report does not list it."""
+        deposit = self._deposit_request(self.client_b, self.TODAY - timedelta(days=10))
+        self._pay_invoice(deposit, amount=50.0)
+        with freeze_time(self.TODAY):
+            dso = self.env["rsb.dso.wizard"].with_user(self.accountant).create({})
+            dso.action_compute()
+        self.assertEqual(dso.amount_receivable, 0.0)
+        self.env.flush_all()
+        aging = self.env["rsb.receivable.aging.report"].with_user(self.accountant)
+        self.assertFalse(aging.search([("move_id", "=", deposit.id)]))
+
+    def test_credit_note_lifts_hold(self):
+        """A client on hold for a $43 overdue invoice gets an $86 credit note: nothing is
+        overdue any more (credits netted), the hold is lifted when the credit note is posted."""
+        self._create_invoice(self.client_a, 43.0, self.TODAY - timedelta(days=22))
+        with freeze_time(self.TODAY):
+            self._run()
+        self.assertTrue(self.client_a.rsb_credit_hold)
+        with freeze_time(self.TODAY):
+            self._credit_note(self.client_a, 86.0)
+        self.assertFalse(self.client_a.rsb_credit_hold)
+        self.assertIn("Credit hold lifted", self.client_a.message_ids[0].body)
+
+    def test_unapplied_payment_too_small_keeps_hold(self):
+        self._create_invoice(self.client_a, 300.0, self.TODAY - timedelta(days=22))
+        with freeze_time(self.TODAY):
+            self._run()
+            self._create_payment(self.client_a, 100.0)
+        self.assertTrue(self.client_a.rsb_credit_hold, "200 is still overdue")
+        with freeze_time(self.TODAY):
+            self._create_payment(self.client_a, 200.0)
+        self.assertFalse(self.client_a.rsb_credit_hold, "payments not applied yet are netted")
 
     # ------------------------------------------------------------------ write-off
     def test_writeoff_entry(self):

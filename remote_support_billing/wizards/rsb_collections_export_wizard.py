@@ -65,14 +65,11 @@ class RsbCollectionsExportWizard(models.TransientModel):
         self.ensure_one()
         today = fields.Date.context_today(self)
         partners = self.partner_ids.commercial_partner_id
+        if not partners:
+            return []
+        # the overdue invoices by the one rule of what a client owes (no deposit request)
         moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "in", partners.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", today),
-            ],
+            partners._rsb_owed_invoice_domain(overdue_date=today),
             order="commercial_partner_id, invoice_date_due",
         )
         last_contact = dict(
