@@ -30,17 +30,7 @@ purelib=$("$vpy" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 "$vpy" -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
 
 # The project's Odoo configuration, with the checkout replaced by the wheel's addons path.
-addons=$("$vpy" - "$CONF" "$ROOT" "$purelib/odoo/addons" <<'PY'
-import configparser, os, sys
-conf, root, wheel_addons = sys.argv[1:]
-parser = configparser.ConfigParser()
-parser.read(conf)
-paths = [p.strip() for p in parser["options"]["addons_path"].split(",") if p.strip()]
-keep = [p for p in paths if os.path.realpath(p) != os.path.realpath(root)]
-print(",".join([wheel_addons, *keep]))
-PY
-)
-sed -e "s|^addons_path = .*|addons_path = $addons|" "$CONF" >"$work/odoo.conf"
+conf_with_addons "$work/odoo.conf" "$purelib/odoo/addons"
 
 # With that configuration, odoo.addons.remote_support_billing resolves to the wheel (not to the
 # checkout), both for Python's import and for Odoo's module loader.
