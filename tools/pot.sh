@@ -25,9 +25,12 @@ say "exporting $pot"
 odoo -d "$db" --i18n-export="$pot" --modules="$ADDON" --stop-after-init --log-level=warn >>"$log" 2>&1 \
   || { tail -60 "$log" >&2; exit 1; }
 check_log "$log"
+# no creation dates (as in OCA's .pot files): re-running without changes leaves no diff
+sed -i -e '/^"POT-Creation-Date: /d' -e '/^"PO-Revision-Date: /d' "$pot"
 for po in "$i18n"/*.po; do
   [ -e "$po" ] || continue
   say "merging into $(basename "$po")"
   msgmerge --quiet --update --backup=none --no-wrap --sort-output "$po" "$pot"
   msgattrib --no-obsolete --no-wrap --sort-output --output-file="$po" "$po"
+  sed -i -e '/^"POT-Creation-Date: /d' "$po"
 done
