@@ -3,6 +3,11 @@
 #   make test   install what is missing, build a fresh test database, run the whole suite (pytest)
 #   make lint   pre-commit (ruff + pylint-odoo)
 #   make bench  dunning benchmark against OCA account_credit_control
+#   make dist          build the wheel odoo-addon-remote_support_billing into dist/
+#   make wheel-test    install that wheel into a fresh virtualenv and database
+#   make upgrade-test  install the previous release, add data, update to this checkout, check
+#   make pot           export i18n/remote_support_billing.pot and merge it into i18n/*.po
+#   make readme        generate remote_support_billing/README.rst from readme/ (OCA format)
 SHELL := /bin/bash
 export VENV ?= $(CURDIR)/.venv
 export RUN_DIR ?= $(CURDIR)/.run
@@ -10,7 +15,7 @@ export DEMO_DB ?= rsb_demo
 export TEST_DB ?= rsb_test
 export PORT ?= 8069
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean dist wheel-test upgrade-test ship-test pot readme
 
 setup:
 	@bash tools/setup.sh
@@ -27,5 +32,23 @@ lint: setup
 bench: setup
 	@bash tools/bench.sh $(BENCH_ARGS)
 
+dist: setup
+	@bash tools/dist.sh
+
+wheel-test: setup
+	@bash tools/wheel_test.sh
+
+upgrade-test: setup
+	@bash tools/upgrade_test.sh
+
+# what CI runs after `make test`: the wheel and the upgrade from the previous release
+ship-test: wheel-test upgrade-test
+
+pot: setup
+	@bash tools/pot.sh
+
+readme: setup
+	@bash tools/readme.sh
+
 clean:
-	rm -rf $(RUN_DIR)
+	rm -rf $(RUN_DIR) dist

@@ -64,3 +64,16 @@ ensure_base_db() { # build the dependency template once; reuse it while nothing 
   fi
   echo "$base"
 }
+conf_with_addons() { # out_conf first_path: the Odoo configuration with first_path in place of the checkout
+  "$PY" - "$CONF" "$ROOT" "$1" "$2" <<'PY'
+import configparser, os, sys
+conf, root, out, first = sys.argv[1:]
+parser = configparser.ConfigParser()
+parser.read(conf)
+paths = [p.strip() for p in parser["options"]["addons_path"].split(",") if p.strip()]
+keep = [p for p in paths if os.path.realpath(p) != os.path.realpath(root)]
+parser["options"]["addons_path"] = ",".join([first, *keep])
+with open(out, "w") as f:
+    parser.write(f)
+PY
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need, and only what is missing:
-#   1. PostgreSQL, Chromium (browser tours), wkhtmltopdf (PDF letters), libpq headers,
+#   1. PostgreSQL, Chromium (browser tours), wkhtmltopdf (PDF letters), libpq headers, gettext,
 #      from the distribution's packages (apt), then starts PostgreSQL on loopback and
 #      makes sure the current user has a database role;
 #   2. a Python virtual environment in $VENV (default .venv) with Odoo 18.0:
@@ -29,6 +29,7 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
   || command -v google-chrome >/dev/null 2>&1 || need+=(chromium)
 command -v wkhtmltopdf >/dev/null 2>&1 || need+=(wkhtmltopdf)
 command -v git >/dev/null 2>&1 || need+=(git)
+command -v msgmerge >/dev/null 2>&1 || need+=(gettext) # make pot merges translations
 if [ ${#need[@]} -gt 0 ]; then
   say "installing system packages: ${need[*]}"
   as_root apt-get update -q

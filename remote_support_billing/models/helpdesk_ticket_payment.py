@@ -48,7 +48,7 @@ class HelpdeskTicket(models.Model):
                 amount=amount_text,
                 provider=refund_tx.provider_id.name,
                 reference=refund_tx.reference,
-                state=refund_tx.state,
+                state=refund_tx._fields["state"].convert_to_export(refund_tx.state, refund_tx),
             )
         payment = self.env["account.payment"].create(
             self._prepare_rsb_refund_payment_values(credit_note, amount)
@@ -257,10 +257,10 @@ class HelpdeskTicket(models.Model):
                 "%(due)s charge to the saved card %(token)s is %(state)s (%(reference)s).",
                 due=due,
                 token=token.display_name,
-                state=tx.state,
+                state=tx._fields["state"].convert_to_export(tx.state, tx),
                 reference=tx.reference,
             )
-        reason = error or tx.state_message or tx.state
+        reason = error or tx.state_message or tx._fields["state"].convert_to_export(tx.state, tx)
         self._rsb_notify_team(
             _("Card payment failed: collect %s", due),
             _(

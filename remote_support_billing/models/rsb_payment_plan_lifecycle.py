@@ -9,8 +9,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
-from .rsb_payment_plan import FREQUENCIES, PLAN_STATES
-
 
 class RsbPaymentPlan(models.Model):
     # one file per concern of the model, on purpose (issue 14)
@@ -43,7 +41,9 @@ class RsbPaymentPlan(models.Model):
                     "%(interest)s). Dunning is paused on its invoices until %(end)s.",
                     plan=plan.name,
                     count=plan.instalment_count,
-                    frequency=dict(FREQUENCIES)[plan.frequency].lower(),
+                    frequency=plan._fields["frequency"]
+                    .convert_to_export(plan.frequency, plan)
+                    .lower(),
                     amount=format_amount(self.env, plan.amount_instalment, plan.currency_id),
                     date=format_date(self.env, plan.first_date),
                     due=format_amount(self.env, plan.amount_due, plan.currency_id),
@@ -66,7 +66,7 @@ class RsbPaymentPlan(models.Model):
                         "Plan %(plan)s is %(state)s: only draft and running plans can be "
                         "cancelled.",
                         plan=plan.name,
-                        state=dict(PLAN_STATES)[plan.state],
+                        state=plan._fields["state"].convert_to_export(plan.state, plan),
                     )
                 )
         running = self.filtered(lambda p: p.state == "active")

@@ -7,4 +7,5 @@ from . import test_dunning_collections
 from . import test_dunning_security
 from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
+from . import test_i18n
 from . import test_deposit_payment_in_process

@@ -9,30 +9,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import xlsxwriter
 
-COLUMNS = [
-    "Client",
-    "Street",
-    "Street 2",
-    "Zip",
-    "City",
-    "State",
-    "Country",
-    "Phone",
-    "Mobile",
-    "Email",
-    "VAT",
-    "Invoice",
-    "Invoice Date",
-    "Due Date",
-    "Days Overdue",
-    "Amount",
-    "Amount Due",
-    "Currency",
-    "Dunning Level",
-    "Collections Since",
-    "Last Contact",
-]
-
 
 class RsbCollectionsExportWizard(models.TransientModel):
     """What a collection agency needs, per overdue invoice of the clients marked for
@@ -59,6 +35,32 @@ class RsbCollectionsExportWizard(models.TransientModel):
         if self.env.context.get("active_model") == "res.partner" and active_ids:
             return self.env["res.partner"].browse(active_ids).commercial_partner_id
         return self.env["res.partner"].search([("rsb_collections", "=", True)])
+
+    def _rsb_columns(self):
+        """The column headers, in the user's language (the rows follow this order)."""
+        return [
+            self.env._("Client"),
+            self.env._("Street"),
+            self.env._("Street 2"),
+            self.env._("Zip"),
+            self.env._("City"),
+            self.env._("State"),
+            self.env._("Country"),
+            self.env._("Phone"),
+            self.env._("Mobile"),
+            self.env._("Email"),
+            self.env._("VAT"),
+            self.env._("Invoice"),
+            self.env._("Invoice Date"),
+            self.env._("Due Date"),
+            self.env._("Days Overdue"),
+            self.env._("Amount"),
+            self.env._("Amount Due"),
+            self.env._("Currency"),
+            self.env._("Dunning Level"),
+            self.env._("Collections Since"),
+            self.env._("Last Contact"),
+        ]
 
     def _rsb_rows(self):
         """The export rows: one per overdue invoice, two queries whatever the number."""
@@ -117,7 +119,7 @@ class RsbCollectionsExportWizard(models.TransientModel):
         if self.file_format == "csv":
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            writer.writerow(COLUMNS)
+            writer.writerow(self._rsb_columns())
             writer.writerows([[str(v) if v is not None else "" for v in row] for row in rows])
             content = buffer.getvalue().encode("utf-8")
         else:
@@ -126,7 +128,7 @@ class RsbCollectionsExportWizard(models.TransientModel):
             sheet = workbook.add_worksheet(_("Collections"))
             bold = workbook.add_format({"bold": True})
             date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
-            sheet.write_row(0, 0, COLUMNS, bold)
+            sheet.write_row(0, 0, self._rsb_columns(), bold)
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row):
                     if isinstance(value, date):
