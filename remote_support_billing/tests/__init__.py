@@ -7,3 +7,4 @@ from . import test_dunning_collections
 from . import test_dunning_security
 from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
+from . import test_deposit_tax
