@@ -8,3 +8,4 @@ from . import test_dunning_security
 from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
 from . import test_deposit_tax
+from . import test_deposit_multicompany
