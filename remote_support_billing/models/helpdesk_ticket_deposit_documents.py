@@ -52,10 +52,9 @@ class HelpdeskTicket(models.Model):
         price = amount
         if taxes:
             currency = self.rsb_currency_id
-            untaxed = (
-                taxes.with_context(force_price_include=True)
-                .compute_all(abs(amount), currency=currency)["total_excluded"]
-            )
+            untaxed = taxes.with_context(force_price_include=True).compute_all(
+                abs(amount), currency=currency
+            )["total_excluded"]
             held, untaxed_held = self._rsb_get_deposit_held_with_untaxed()
             if not currency.is_zero(held) and currency.compare_amounts(abs(amount), held) == 0:
                 untaxed = untaxed_held

@@ -9,3 +9,4 @@ from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
 from . import test_deposit_tax
 from . import test_deposit_multicompany
+from . import test_migration_ledger

@@ -23,9 +23,7 @@ class TestDepositMultiCompany(LifecycleCase, AccountTestInvoicingCommon):
         # AccountTestInvoicingCommon runs first (a fresh company with its chart of accounts as
         # the environment's company), then the users, team and clients of RSBCommon in it.
         super().setUpClass()
-        cls.eur = cls.setup_other_currency(
-            "EUR", rates=[("2026-01-01", 0.8), ("2026-02-01", 0.9)]
-        )
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2026-01-01", 0.8), ("2026-02-01", 0.9)])
         cls.company_b = cls.setup_other_company(name="Remote Support B")["company"]
         cls.env.user.company_ids |= cls.company_b
         for user in (cls.technician, cls.helpdesk_manager, cls.accountant):
