@@ -85,15 +85,24 @@ class HelpdeskTicket(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
-    @api.depends("team_id.rsb_deposit_default", "rsb_estimate_hours", "rsb_currency_id")
+    @api.depends(
+        "team_id.rsb_deposit_default",
+        "rsb_estimate_hours",
+        "rsb_currency_id",
+        "company_id.rsb_tax_deposits",
+    )
     def _compute_rsb_deposit_amount(self):
         for ticket in self:
             if ticket.rsb_deposit_state in ("requested", "paid", "settled"):
                 continue  # what was requested stays what it was
             if ticket.rsb_estimate_hours > 0:
-                ticket.rsb_deposit_amount = ticket.rsb_currency_id.round(
-                    ticket.rsb_estimate_hours * ticket._rsb_get_hourly_rate()
-                )
+                currency = ticket.rsb_currency_id
+                amount = currency.round(ticket.rsb_estimate_hours * ticket._rsb_get_hourly_rate())
+                taxes = ticket._rsb_get_new_deposit_taxes()
+                if taxes:
+                    # a taxed deposit is paid taxes included: it covers the estimated time
+                    amount = taxes.compute_all(amount, currency=currency)["total_included"]
+                ticket.rsb_deposit_amount = amount
             else:
                 ticket.rsb_deposit_amount = (
                     ticket.team_id.rsb_currency_id._convert(

@@ -4,7 +4,9 @@ cancelling it, the deposit line of a settle-up invoice), built by one helper, ta
 Untaxed (default): a deposit is an untaxed liability, the tax is charged on the final invoice
 (e.g. US sales tax). Taxed (company setting "Tax deposits when received", VAT regimes): the
 deposit carries the service product's taxes, mapped by the client's fiscal position; the deposit
-amount is what the client pays, taxes included, and its untaxed price is worked back from it.
+amount is what the client pays, taxes included (the team's default as configured; a deposit
+from an estimate is the estimated time with its taxes), and its untaxed price is worked back
+from it.
 Every later document of the deposit (applied, returned, cancelled) uses the taxes and the
 account of the request, so the tax charged on the deposit is reversed exactly once, like
 Odoo's down payments in sales.
@@ -198,9 +200,9 @@ class HelpdeskTicket(models.Model):
         tax_line = move.line_ids.filtered(
             lambda line: line.tax_line_id in taxes and line.tax_line_id.amount_type != "fixed"
         )[:1]
-        receivable = move.line_ids.filtered(lambda line: line.display_type == "payment_term")[:1]
-        if not tax_line or not receivable:
-            return
+        receivable = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        if not tax_line or len(receivable) != 1:
+            return  # instalments: the cent stays (the figures read what was booked)
         sign = 1 if move.is_inbound() else -1
         move.line_ids = [
             Command.update(

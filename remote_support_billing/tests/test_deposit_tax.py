@@ -112,6 +112,16 @@ class TestDepositTax(LifecycleCase):
         self.assertEqual(ticket.rsb_deposit_state, "paid")
         self._assert_figures(ticket, 129.0, 0.0, 0.0, 129.0)
 
+    def test_deposit_from_an_estimate_covers_the_estimated_time_with_its_taxes(self):
+        ticket = self._create_ticket(self.client_a, rsb_estimate_hours=1.5)
+        self.assertAlmostEqual(ticket.rsb_deposit_amount, 129.0, msg="untaxed: time at rate")
+        self._set_taxed(True)
+        taxed = self._create_ticket(self.client_a, rsb_estimate_hours=1.5)
+        self.assertAlmostEqual(taxed.rsb_deposit_amount, 154.80, msg="$129 + 20 %")
+        deposit = self._request(taxed)
+        self.assertAlmostEqual(deposit.amount_untaxed, 129.0)
+        self.assertAlmostEqual(deposit.amount_total, 154.80)
+
     def test_taxed_settle_up_with_balance_due_reverses_the_deposit_vat(self):
         self._set_taxed(True)
         ticket, _deposit = self._paid_ticket()
