@@ -111,6 +111,9 @@ class TestDepositTax(LifecycleCase):
         self._pay_invoice(deposit)
         self.assertEqual(ticket.rsb_deposit_state, "paid")
         self._assert_figures(ticket, 129.0, 0.0, 0.0, 129.0)
+        self.env.flush_all()
+        held = self.env["rsb.deposit.held.report"].search([("ticket_id", "=", ticket.id)])
+        self.assertEqual(held.mapped("amount"), [129.0], "Deposits Held: what the client paid")
 
     def test_deposit_from_an_estimate_covers_the_estimated_time_with_its_taxes(self):
         ticket = self._create_ticket(self.client_a, rsb_estimate_hours=1.5)
