@@ -53,14 +53,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         price = amount
         if taxes:
-            currency = self.rsb_currency_id
-            untaxed = taxes.with_context(force_price_include=True).compute_all(
-                abs(amount), currency=currency
-            )["total_excluded"]
-            held, untaxed_held = self._rsb_get_deposit_held_with_untaxed()
-            if not currency.is_zero(held) and currency.compare_amounts(abs(amount), held) == 0:
-                untaxed = untaxed_held
-            price = currency.round(untaxed) * (1 if amount >= 0 else -1)
+            price = self._rsb_get_deposit_price(abs(amount), taxes) * (1 if amount >= 0 else -1)
         return {
             "name": name,
             "quantity": 1.0,
@@ -69,6 +62,29 @@ class HelpdeskTicket(models.Model):
             "tax_ids": [Command.set(taxes.ids)],
             **self._rsb_deposit_tags(role),
         }
+
+    def _rsb_get_deposit_price(self, total, taxes):
+        """The unit price of a deposit line whose total with `taxes` is `total`: the untaxed
+        amount, or for taxes included in the price, the untaxed amount with them."""
+        self.ensure_one()
+        currency = self.rsb_currency_id
+        included = taxes.filtered("price_include")
+        held, untaxed_held = self._rsb_get_deposit_held_with_untaxed()
+        closing = not currency.is_zero(held) and currency.compare_amounts(total, held) == 0
+        if included == taxes and not closing:
+            return total
+        untaxed = (
+            untaxed_held
+            if closing
+            else taxes.with_context(force_price_include=True).compute_all(total, currency=currency)[
+                "total_excluded"
+            ]
+        )
+        if included:
+            untaxed = included.with_context(force_price_include=False).compute_all(
+                untaxed, currency=currency
+            )["total_included"]
+        return currency.round(untaxed)
 
     def _prepare_rsb_deposit_document_values(self, move_type, amount, role, name, **values):
         """Values of a deposit document of `amount` (taxes included): an invoice requesting

@@ -226,6 +226,19 @@ class TestDepositTax(LifecycleCase):
         self.assertAlmostEqual(self._balance(self.vat_account), -38.70)
         self._assert_figures(ticket, 129.0, 129.0, 0.0, 0.0)
 
+    def test_taxed_deposit_with_a_tax_included_in_the_price(self):
+        self._set_taxed(True)
+        self.vat20.price_include_override = "tax_included"
+        self.product_hour.list_price = 103.20  # $86 + 20 %
+        ticket, deposit = self._paid_ticket()
+        self.assertAlmostEqual(deposit.amount_total, 129.0)
+        self.assertAlmostEqual(deposit.amount_tax, 21.50)
+        self._log_time(ticket, 60)
+        self._settle(ticket)
+        self.assertAlmostEqual(self._balance(self.vat_account), -17.20)
+        self.assertAlmostEqual(self._balance(self.deposit_account), 0.0)
+        self._assert_figures(ticket, 129.0, 103.20, 25.80, 0.0)
+
     def test_taxed_deposit_follows_the_client_fiscal_position(self):
         self._set_taxed(True)
         export = self.env["account.fiscal.position"].create(
