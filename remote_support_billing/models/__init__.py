@@ -11,6 +11,7 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import helpdesk_ticket_deposit
+from . import helpdesk_ticket_deposit_documents
 from . import helpdesk_ticket_deposit_ledger
 from . import helpdesk_ticket_deposit_release
 from . import helpdesk_ticket_settlement

@@ -1,10 +1,12 @@
 """A ticket's deposit before scheduling: its figures read from the deposit ledger, its state,
 the request, the waiver, the cancelled session and the gate that keeps unpaid work unscheduled.
 
-How a deposit is booked (all in the ticket's billing currency):
+How a deposit is booked (all in the ticket's billing currency; the documents are built in
+helpdesk_ticket_deposit_documents.py, taxed or not per the company's setting):
 
-* Request: an invoice Dr Receivable / Cr Customer Deposits (a liability, never income),
-  the deposit line tagged (`account.move.line.rsb_deposit_ticket_id`, role "request").
+* Request: an invoice Dr Receivable / Cr Customer Deposits (a liability, never income) and,
+  taxed, Cr the taxes; the deposit line tagged (`account.move.line.rsb_deposit_ticket_id`,
+  role "request").
 * Applied: a settle-up invoice line Dr Customer Deposits (role "apply").
 * Returned: a credit note Dr Customer Deposits / Cr Receivable (role "return"), refunded or
   kept as the client's credit.
@@ -83,15 +85,24 @@ class HelpdeskTicket(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
-    @api.depends("team_id.rsb_deposit_default", "rsb_estimate_hours", "rsb_currency_id")
+    @api.depends(
+        "team_id.rsb_deposit_default",
+        "rsb_estimate_hours",
+        "rsb_currency_id",
+        "company_id.rsb_tax_deposits",
+    )
     def _compute_rsb_deposit_amount(self):
         for ticket in self:
             if ticket.rsb_deposit_state in ("requested", "paid", "settled"):
                 continue  # what was requested stays what it was
             if ticket.rsb_estimate_hours > 0:
-                ticket.rsb_deposit_amount = ticket.rsb_currency_id.round(
-                    ticket.rsb_estimate_hours * ticket._rsb_get_hourly_rate()
-                )
+                currency = ticket.rsb_currency_id
+                amount = currency.round(ticket.rsb_estimate_hours * ticket._rsb_get_hourly_rate())
+                taxes = ticket._rsb_get_new_deposit_taxes()
+                if taxes:
+                    # a taxed deposit is paid taxes included: it covers the estimated time
+                    amount = taxes.compute_all(amount, currency=currency)["total_included"]
+                ticket.rsb_deposit_amount = amount
             else:
                 ticket.rsb_deposit_amount = (
                     ticket.team_id.rsb_currency_id._convert(
@@ -210,49 +221,12 @@ class HelpdeskTicket(models.Model):
     def _rsb_request_deposit(self):
         """Create, post and send the deposit requests (in sudo, after the checks)."""
         for ticket in self:
-            move = self.env["account.move"].create(ticket._prepare_rsb_deposit_invoice_values())
-            move.action_post()
+            move = ticket._rsb_post_deposit_document(
+                ticket._prepare_rsb_deposit_invoice_values(), ticket.rsb_deposit_amount
+            )
             ticket.rsb_deposit_move_id = move
             ticket.rsb_deposit_waived = False
             ticket._rsb_send_deposit_request()
-
-    def _prepare_rsb_deposit_invoice_values(self):
-        """Values of the deposit invoice: one line on the company's customer deposits
-        account (a liability), no tax, due immediately. Hook for other addons."""
-        self.ensure_one()
-        company = self.company_id or self.env.company
-        return {
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "journal_id": self._rsb_company()._rsb_get_sale_journal().id,
-            "partner_id": self.commercial_partner_id.id,
-            "currency_id": self.rsb_currency_id.id,
-            "invoice_date": fields.Date.context_today(self),
-            "invoice_payment_term_id": self.env.ref("account.account_payment_term_immediate").id,
-            "invoice_origin": self.number,
-            "rsb_deposit_ticket_id": self.id,
-            "invoice_line_ids": [
-                fields.Command.create(
-                    {
-                        "name": _(
-                            "Deposit for ticket %(number)s: %(name)s",
-                            number=self.number,
-                            name=self.name,
-                        ),
-                        "quantity": 1.0,
-                        "price_unit": self.rsb_deposit_amount,
-                        "account_id": company._rsb_get_deposit_account().id,
-                        "tax_ids": [fields.Command.clear()],
-                        **self._rsb_deposit_tags("request"),
-                    }
-                )
-            ],
-        }
-
-    def _rsb_deposit_tags(self, role):
-        """The values that put a journal item in this ticket's deposit ledger."""
-        self.ensure_one()
-        return {"rsb_deposit_ticket_id": self.id, "rsb_deposit_role": role}
 
     def _rsb_send_deposit_request(self):
         """Email the client the portal link where they accept the agreement and pay."""

@@ -56,7 +56,8 @@ class HelpdeskTicket(models.Model):
         currency_field="rsb_currency_id",
         compute="_compute_rsb_deposit_figures",
         compute_sudo=True,
-        help="The ticket's balance on the Customer Deposits account (unpaid requests included).",
+        help="The ticket's balance on the Customer Deposits account (unpaid requests included), "
+        "with the tax charged on it when deposits are taxed.",
     )
     rsb_deposit_reference = fields.Char(
         string="Deposit Reference",
@@ -100,6 +101,10 @@ class HelpdeskTicket(models.Model):
 
         Invariant: received = applied + returned + available.
 
+        Every figure is what the client pays or gets back: with taxed deposits, a deposit item
+        counts with the tax its document charged or reversed on it (`_rsb_deposit_line_totals`),
+        in both modes the same money as the payments and credit notes.
+
         :return: {ticket id: {figure: amount}}
         """
         result = {ticket.id: dict.fromkeys(FIGURES, 0.0) for ticket in self}
@@ -112,9 +117,10 @@ class HelpdeskTicket(models.Model):
             .search([("rsb_deposit_ticket_id", "in", ids), ("parent_state", "=", "posted")])
         )
         moves_by_ticket = defaultdict(lambda: self.env["account.move"].sudo())
+        totals = self._rsb_deposit_line_totals(lines)
         for line in lines:
             figures = result[line.rsb_deposit_ticket_id.id]
-            amount = line.amount_currency
+            amount = totals[line.id]
             figures["held"] -= amount
             if line.rsb_deposit_role == "request":
                 figures["requested"] -= amount
@@ -162,11 +168,50 @@ class HelpdeskTicket(models.Model):
                 figures[key] = currency.round(value)
         return result
 
-    def _rsb_get_deposit_account(self):
-        """The Customer Deposits account of this ticket's deposit: the one its request was
-        booked on (a later change of the company's setting does not move held deposits)."""
+    @api.model
+    def _rsb_deposit_line_totals(self, lines):
+        """Each deposit item's amount with the tax its document put on it, signed like
+        `amount_currency`. An untaxed item is its amount. A taxed item gets the document's tax
+        less the tax of the document's other lines (each with its own line total): the whole
+        document's rounding, the cent `_rsb_fit_deposit_total` may have moved included, so
+        the deposit counts exactly what the client was charged or credited for it.
+
+        :return: {line id: amount}
+        """
+        totals = {line.id: line.amount_currency for line in lines}
+        for move in lines.filtered("tax_ids").move_id:
+            currency = move.currency_id
+            deposit = move.line_ids.filtered(
+                lambda line: line.rsb_deposit_ticket_id and line.tax_ids
+            )
+            others = (
+                move.line_ids.filtered(
+                    lambda line: line.display_type not in ("payment_term", "tax")
+                )
+                - deposit
+            )
+            tax = sum(
+                move.line_ids.filtered(lambda line: line.display_type == "tax").mapped(
+                    "amount_currency"
+                )
+            )
+            tax -= sum(
+                currency.round(
+                    line.amount_currency * (line.price_total / line.price_subtotal - 1.0)
+                )
+                for line in others
+                if line.tax_ids and line.price_subtotal
+            )
+            base = sum(deposit.mapped("amount_currency"))
+            for line in deposit & lines:
+                share = tax * line.amount_currency / base if base else 0.0
+                totals[line.id] = line.amount_currency + share
+        return totals
+
+    def _rsb_get_deposit_request_line(self):
+        """The latest posted request item of the ticket's deposit (empty without one)."""
         self.ensure_one()
-        request = (
+        return (
             self.env["account.move.line"]
             .sudo()
             .search(
@@ -179,7 +224,20 @@ class HelpdeskTicket(models.Model):
                 limit=1,
             )
         )
+
+    def _rsb_get_deposit_account(self):
+        """The Customer Deposits account of this ticket's deposit: the one its request was
+        booked on (a later change of the company's setting does not move held deposits)."""
+        self.ensure_one()
+        request = self._rsb_get_deposit_request_line()
         return request.account_id or self._rsb_company()._rsb_get_deposit_account()
+
+    def _rsb_get_deposit_taxes(self):
+        """The taxes of this ticket's deposit: those of its request (a deposit applied or
+        returned reverses the tax it was charged, whatever the setting says since)."""
+        self.ensure_one()
+        request = self._rsb_get_deposit_request_line()
+        return request.tax_ids if request else self._rsb_get_new_deposit_taxes()
 
     def _rsb_reconcile_deposit_lines(self):
         """Match the ticket's posted deposit items on the deposit account, so that a deposit

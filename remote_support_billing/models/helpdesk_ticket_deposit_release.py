@@ -66,32 +66,25 @@ class HelpdeskTicket(models.Model):
             else:
                 request_line = move.line_ids.filtered(
                     lambda line: line.rsb_deposit_role == "request"
+                )[:1]
+                # posted, it is reconciled with the request (reversed_entry_id)
+                credit_note = self._rsb_post_deposit_document(
+                    self._prepare_rsb_deposit_document_values(
+                        "out_refund",
+                        unpaid,
+                        "request",
+                        _("Unpaid part of deposit %s cancelled", move.name),
+                        account=request_line.account_id,
+                        taxes=request_line.tax_ids,
+                        ref=reason,
+                        reversed_entry_id=move.id,
+                        company_id=move.company_id.id,
+                        journal_id=move.journal_id.id,
+                        partner_id=move.partner_id.id,
+                        currency_id=currency.id,
+                    ),
+                    unpaid,
                 )
-                credit_note = Move.create(
-                    {
-                        "move_type": "out_refund",
-                        "company_id": move.company_id.id,
-                        "journal_id": move.journal_id.id,
-                        "partner_id": move.partner_id.id,
-                        "currency_id": currency.id,
-                        "invoice_date": fields.Date.context_today(self),
-                        "ref": reason,
-                        "reversed_entry_id": move.id,
-                        "invoice_line_ids": [
-                            fields.Command.create(
-                                {
-                                    "name": _("Unpaid part of deposit %s cancelled", move.name),
-                                    "account_id": request_line[:1].account_id.id,
-                                    "quantity": 1.0,
-                                    "price_unit": unpaid,
-                                    "tax_ids": [fields.Command.clear()],
-                                    **self._rsb_deposit_tags("request"),
-                                }
-                            )
-                        ],
-                    }
-                )
-                credit_note.action_post()  # reconciled with the request (reversed_entry_id)
             credit_notes |= credit_note
         return credit_notes
 
@@ -159,10 +152,9 @@ class HelpdeskTicket(models.Model):
         self.invalidate_recordset(["rsb_deposit_available"])
         available = self.rsb_deposit_available
         if self.rsb_currency_id.compare_amounts(available, 0.0) > 0:
-            credit_note = self.env["account.move"].create(
-                self._prepare_rsb_unused_deposit_values(available)
+            credit_note = self._rsb_post_deposit_document(
+                self._prepare_rsb_unused_deposit_values(available), available
             )
-            credit_note.action_post()
             self.rsb_settlement_move_ids = [fields.Command.link(credit_note.id)]
             self._rsb_reconcile_deposit_lines()
             notes.append(

@@ -298,23 +298,14 @@ class HelpdeskTicket(models.Model):
             if rounding:
                 invoice.write({"invoice_line_ids": [Command.create(rounding)]})
             if not currency.is_zero(plan["deposit_available"]):
-                applied = min(plan["deposit_available"], invoice.amount_total)
-                if not currency.is_zero(applied):
-                    invoice.write(
-                        {
-                            "invoice_line_ids": [
-                                Command.create(
-                                    self._prepare_rsb_deposit_applied_line_values(applied)
-                                ),
-                            ]
-                        }
-                    )
+                applied = self._rsb_apply_deposit(invoice, plan["deposit_available"])
             invoice.action_post()
             plan["billable_lines"].write({"rsb_settlement_move_id": invoice.id})
         unused = currency.round(plan["deposit_available"] - applied)
         if float_compare(unused, 0.0, precision_rounding=currency.rounding) > 0:
-            credit_note = Move.create(self._prepare_rsb_unused_deposit_values(unused))
-            credit_note.action_post()
+            credit_note = self._rsb_post_deposit_document(
+                self._prepare_rsb_unused_deposit_values(unused), unused
+            )
 
         if not invoice and not credit_note:
             if self.rsb_settled:
@@ -401,7 +392,13 @@ class HelpdeskTicket(models.Model):
                     logged=round(plan["minutes"]),
                     hours=plan["quantity"],
                     rate=money(plan["rate"]),
-                    amount=money(invoice.amount_untaxed + applied),
+                    amount=money(
+                        sum(
+                            invoice.invoice_line_ids.filtered(
+                                lambda line: not line.rsb_deposit_ticket_id
+                            ).mapped("price_subtotal")
+                        )
+                    ),
                     move=invoice.name,
                     total=money(invoice.amount_total + applied),
                 )

@@ -1,5 +1,6 @@
 """The documents of a settle-up: the invoice of the time (per line or per day, exact to the
-minute), the deposit applied on it and the credit note returning the unused deposit."""
+minute); the deposit applied on it and the unused deposit returned are built with the other
+deposit documents (helpdesk_ticket_deposit_documents.py)."""
 
 from odoo import _, fields, models
 from odoo.fields import Command
@@ -172,53 +173,3 @@ class HelpdeskTicket(models.Model):
             increment=team.rsb_rounding_minutes,
             logged=round(plan["minutes"]),
         )
-
-    def _prepare_rsb_deposit_applied_line_values(self, amount):
-        """The deposit deducted from the settle-up invoice: a negative line on the deposit
-        liability account, without tax (a deposit is not a sale)."""
-        self.ensure_one()
-        return {
-            "name": _(
-                "Deposit applied (%(move)s, ticket %(ticket)s)",
-                move=self.rsb_deposit_move_id.name,
-                ticket=self.number,
-            ),
-            "account_id": self._rsb_get_deposit_account().id,
-            "quantity": 1.0,
-            "price_unit": -amount,
-            "tax_ids": [Command.clear()],
-            **self._rsb_deposit_tags("apply"),
-        }
-
-    def _prepare_rsb_unused_deposit_values(self, amount):
-        """Credit note returning the unused deposit: one line on the deposit liability
-        account, without tax, due at once. Hook for other addons."""
-        self.ensure_one()
-        company = self.company_id or self.env.company
-        return {
-            "move_type": "out_refund",
-            "company_id": company.id,
-            "journal_id": self._rsb_company()._rsb_get_sale_journal().id,
-            "partner_id": self.commercial_partner_id.id,
-            "currency_id": self.rsb_currency_id.id,
-            "invoice_date": fields.Date.context_today(self),
-            "invoice_payment_term_id": self.env.ref("account.account_payment_term_immediate").id,
-            "invoice_origin": self.number,
-            "ref": _("Unused deposit of ticket %s", self.number),
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "name": _(
-                            "Unused deposit (%(move)s, ticket %(ticket)s)",
-                            move=self.rsb_deposit_move_id.name,
-                            ticket=self.number,
-                        ),
-                        "account_id": self._rsb_get_deposit_account().id,
-                        "quantity": 1.0,
-                        "price_unit": amount,
-                        "tax_ids": [Command.clear()],
-                        **self._rsb_deposit_tags("return"),
-                    }
-                )
-            ],
-        }

@@ -1,5 +1,5 @@
-"""Company billing settings: the Customer Deposits and bad debts accounts, trust rules, the one
-journal lookup."""
+"""Company billing settings: the Customer Deposits and bad debts accounts, taxed deposits, trust
+rules, the one journal lookup."""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -15,6 +15,15 @@ class ResCompany(models.Model):
         domain="[('account_type', '=', 'liability_current')]",
         help="Liability account that holds client deposits (customer advances) "
         "until the settle-up applies them to an invoice. Deposits are never income.",
+    )
+    rsb_tax_deposits = fields.Boolean(
+        string="Tax Deposits When Received",
+        help="For VAT regimes where tax is due when an advance is received: deposit requests "
+        "carry the service product's taxes (mapped by the client's fiscal position), the "
+        "deposit amount being what the client pays, taxes included; the settle-up invoice "
+        "deducts the deposit with the same taxes, so the tax is not charged twice. Off: "
+        "deposits are an untaxed liability (e.g. US sales tax, due on the final invoice). "
+        "A deposit keeps the taxes it was requested with.",
     )
     rsb_trust_overdue_days = fields.Integer(
         string="Revoke Trust After (days overdue)",

@@ -9,6 +9,7 @@ class ResConfigSettings(models.TransientModel):
     rsb_deposit_account_id = fields.Many2one(
         related="company_id.rsb_deposit_account_id", readonly=False
     )
+    rsb_tax_deposits = fields.Boolean(related="company_id.rsb_tax_deposits", readonly=False)
     rsb_trust_overdue_days = fields.Integer(
         related="company_id.rsb_trust_overdue_days", readonly=False
     )

@@ -7,8 +7,8 @@ from odoo.tools import SQL
 class RsbDepositHeldReport(models.Model):
     """Money held for clients, one row per document, in the company's currency:
 
-    - deposits received but not applied yet: the paid part of the deposit invoices of
-      tickets not settled (at most what the invoice put on the customer deposits account);
+    - deposits received but not applied yet: the paid part of the deposit requests (taxes
+      included when deposits are taxed) of tickets not settled, unless reversed;
     - credits kept: what is left on posted customer credit notes (e.g. unused deposits
       kept as credit by the settle-up);
     - payments not applied: what is left open on the receivable account from customer
@@ -65,9 +65,10 @@ class RsbDepositHeldReport(models.Model):
             "amount_residual",
             "reconciled",
             "partner_id",
+            "rsb_deposit_role",
         ],
         "helpdesk.ticket": ["rsb_settled"],
-        "res.company": ["rsb_deposit_account_id", "rsb_unclaimed_credit_months"],
+        "res.company": ["rsb_unclaimed_credit_months"],
     }
 
     @property
@@ -92,23 +93,25 @@ class RsbDepositHeldReport(models.Model):
                    company.currency_id AS currency_id,
                    COALESCE(m.invoice_date, m.date) AS date,
                    %(age)s AS age_days,
-                   LEAST(m.amount_total_signed - m.amount_residual_signed, deposit.amount)
-                       AS amount,
+                   m.amount_total_signed - m.amount_residual_signed AS amount,
                    %(old)s AS older_than_threshold
               FROM account_move m
               JOIN res_company company ON company.id = m.company_id
               JOIN helpdesk_ticket ticket ON ticket.id = m.rsb_deposit_ticket_id
-              JOIN LATERAL (
-                   SELECT -SUM(line.balance) AS amount
-                     FROM account_move_line line
-                    WHERE line.move_id = m.id
-                      AND line.account_id = company.rsb_deposit_account_id
-                   ) deposit ON TRUE
              WHERE m.move_type = 'out_invoice'
                AND m.state = 'posted'
                AND NOT COALESCE(ticket.rsb_settled, FALSE)
                AND m.amount_total_signed - m.amount_residual_signed > 0
-               AND deposit.amount > 0
+               -- a deposit request of the ledger (whatever account it was booked on, its
+               -- taxes included when deposits are taxed), not reversed
+               AND EXISTS (
+                   SELECT 1 FROM account_move_line line
+                    WHERE line.move_id = m.id AND line.rsb_deposit_role = 'request'
+               )
+               AND NOT EXISTS (
+                   SELECT 1 FROM account_move reversal
+                    WHERE reversal.reversed_entry_id = m.id AND reversal.state = 'posted'
+               )
             UNION ALL
             SELECT m.id AS id,
                    'credit' AS kind,

@@ -1,5 +1,6 @@
 """Random sequences of what staff and accountants do to a ticket's deposit (Hypothesis'
-rule-based state machine); after every step the books keep their invariants.
+rule-based state machine), for a client in the company's currency or in EUR at a changing
+rate, deposits taxed or not; after every step the books keep their invariants.
 
 Examples per run: RSB_LIFECYCLE_EXAMPLES (default 12, derandomized so CI is repeatable);
 `RSB_LIFECYCLE_EXAMPLES=300 make test PYTEST_ARGS="-k random"` for a larger, random run.
@@ -9,9 +10,17 @@ import os
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
+from odoo import fields
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .lifecycle_common import LifecycleCase
@@ -21,6 +30,53 @@ EXAMPLES = int(os.environ.get("RSB_LIFECYCLE_EXAMPLES", "12"))
 
 @tagged("post_install", "-at_install")
 class TestDepositLifecycleRandom(LifecycleCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a client billed in EUR (the rate changes at random) and a 20 % tax on the time
+        # (deposits taxed or not at random)
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.eur_rate = cls.env["res.currency.rate"].create(
+            {
+                "name": fields.Date.context_today(cls.env.user),
+                "rate": 0.8,
+                "currency_id": cls.eur.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.client_b.property_product_pricelist = cls.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": cls.eur.id}
+        )
+        vat = cls.env["account.account"].create(
+            {"name": "VAT payable", "code": "251098", "account_type": "liability_current"}
+        )
+        repartition = [
+            Command.create({"repartition_type": "base"}),
+            Command.create({"repartition_type": "tax", "account_id": vat.id}),
+        ]
+        cls.product_hour.taxes_id = cls.env["account.tax"].create(
+            {
+                "name": "VAT 20%",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "invoice_repartition_line_ids": repartition,
+                "refund_repartition_line_ids": repartition,
+            }
+        )
+
+    def _assert_no_residue(self, ticket):
+        """A ticket that holds nothing leaves nothing on Customer Deposits in the company's
+        currency either (the exchange difference is booked)."""
+        ticket.invalidate_recordset()
+        if ticket.rsb_currency_id.is_zero(ticket.rsb_deposit_held):
+            lines = self.env["account.move.line"].search(
+                [("rsb_deposit_ticket_id", "=", ticket.id), ("parent_state", "=", "posted")]
+            )
+            residue = self.currency.round(sum(lines.mapped("balance")))
+            self.assertAlmostEqual(residue, 0.0, msg=f"residue on Customer Deposits: {residue}")
+
     def test_random_lifecycle_keeps_the_books(self):
         case = self
 
@@ -30,7 +86,13 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 self.savepoint = case.env.cr.savepoint()
                 self.savepoint.__enter__()
                 case.env.invalidate_all()
-                self.ticket = case._create_ticket(case.client_a, user_id=case.technician.id)
+                self.ticket = None
+
+            @initialize(client=st.sampled_from(["company currency", "EUR"]), taxed=st.booleans())
+            def create_ticket(self, client, taxed):
+                case.company.rsb_tax_deposits = taxed
+                partner = case.client_b if client == "EUR" else case.client_a
+                self.ticket = case._create_ticket(partner, user_id=case.technician.id)
 
             def teardown(self):
                 self.savepoint.close(rollback=True)
@@ -141,9 +203,19 @@ class TestDepositLifecycleRandom(LifecycleCase):
                     {"code": account.code[:4] + str(len(account.search([])) % 90 + 10)}
                 )
 
+            @rule(rate=st.sampled_from([0.7, 0.8, 0.9, 1.25]))
+            def change_rate(self, rate):
+                case.eur_rate.rate = rate
+
+            @rule(taxed=st.booleans())
+            def switch_tax_deposits(self, taxed):
+                case.company.rsb_tax_deposits = taxed  # a deposit keeps its taxes
+
             @invariant()
             def books_hold(self):
-                case._assert_books(self.ticket)
+                if self.ticket:
+                    case._assert_books(self.ticket)
+                    case._assert_no_residue(self.ticket)
 
         DepositMachine.TestCase.settings = settings(
             max_examples=EXAMPLES,
