@@ -21,7 +21,7 @@ EXAMPLES = int(os.environ.get("RSB_LIFECYCLE_EXAMPLES", "12"))
 
 @tagged("post_install", "-at_install")
 class TestDepositLifecycleRandom(LifecycleCase):
-    def test_random_lifecycle_keeps_the_books(self):
+    def test_random_lifecycle_keeps_the_books(self):  # pylint: disable=missing-return
         case = self
 
         class DepositMachine(RuleBasedStateMachine):
