@@ -36,7 +36,7 @@ class AccountMoveLine(models.Model):
         copy=False,
     )
 
-    def _copy_data_extend_business_fields(self, values):
+    def _copy_data_extend_business_fields(self, values):  # pylint: disable=missing-return
         # A reversal (Odoo copies with `include_business_fields`) moves the same ticket's
         # deposit back; a plain duplicate of a document is no deposit of the ticket.
         super()._copy_data_extend_business_fields(values)

@@ -4,7 +4,7 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     rsb_allow_partial_deposit = fields.Boolean(
         string="Allow Partial Deposit Payments",

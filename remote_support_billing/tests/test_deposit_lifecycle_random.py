@@ -77,7 +77,7 @@ class TestDepositLifecycleRandom(LifecycleCase):
             residue = self.currency.round(sum(lines.mapped("balance")))
             self.assertAlmostEqual(residue, 0.0, msg=f"residue on Customer Deposits: {residue}")
 
-    def test_random_lifecycle_keeps_the_books(self):
+    def test_random_lifecycle_keeps_the_books(self):  # pylint: disable=missing-return
         case = self
 
         class DepositMachine(RuleBasedStateMachine):
