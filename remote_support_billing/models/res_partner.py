@@ -165,7 +165,7 @@ class ResPartner(models.Model):
         contact): otherwise detaching a contact of a trusted client would make a trusted
         client."""
         # the policy is per company: reset it in every company
-        for company in self.env["res.company"].sudo().search([]):
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             detached = self.with_company(company).filtered(
                 lambda p: p.commercial_partner_id == p
                 and any(p[fname] for fname in BILLING_POLICY_FIELDS)

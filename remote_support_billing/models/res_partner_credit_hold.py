@@ -42,7 +42,7 @@ class ResPartner(models.Model):
         all on hold there) who owe that company nothing overdue any more
         (`_rsb_get_receivable_position`: deposit requests excluded, credits netted)."""
         lifted = self.browse()
-        for company in companies or self.env["res.company"].sudo().search([]):
+        for company in companies or self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             partners = (
                 self.with_company(company)
                 if self
