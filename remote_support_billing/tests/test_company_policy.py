@@ -1,8 +1,12 @@
 """A client's billing policy (trust, credit hold, collections, dunning pause) is per company,
 and every rsb record of company B is hidden from a user of company A only."""
 
+import importlib.util
+from pathlib import Path
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import RSBCommon
 
@@ -137,3 +141,42 @@ class TestCompanyPolicy(RSBCommon):
         self.client_b.with_company(self.company_b).rsb_collections = True
         Report = self.env["rsb.collections.report"].with_user(self.accountant)
         self.assertFalse(Report.search([("partner_id", "=", self.client_b.id)]))
+
+    # ------------------------------------------------------------------ upgrade
+    def test_upgrade_keeps_the_global_policy_in_every_company(self):
+        """18.0.1.1.0 pre-migration: the global columns become per-company with the old value
+        in every company (nobody loses trust or a hold on the upgrade)."""
+        self.client_a.write({"rsb_credit_hold": True, "rsb_collections_date": "2026-01-31"})
+        self.env.flush_all()
+        cr = self.env.cr
+        for name, column_type in (
+            ("rsb_trusted", "boolean"),
+            ("rsb_credit_hold", "boolean"),
+            ("rsb_collections_date", "date"),
+            ("rsb_trust_reason", "varchar"),
+        ):  # the columns as they were before (global), rolled back with the test
+            cr.execute(
+                SQL(
+                    "ALTER TABLE res_partner ALTER COLUMN %(col)s TYPE %(type)s "
+                    "USING (%(col)s->>%(company)s)::%(type)s",
+                    col=SQL.identifier(name),
+                    type=SQL(column_type),
+                    company=str(self.company.id),
+                )
+            )
+        path = Path(__file__).parents[1] / "migrations/18.0.1.1.0/pre-company-dependent-policy.py"
+        spec = importlib.util.spec_from_file_location("rsb_pre_migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        for company in (self.company, self.company_b):
+            with self.subTest(company=company.name):
+                self.assertRecordValues(
+                    self.client_a.with_company(company),
+                    [{"rsb_credit_hold": True, "rsb_trusted": False}],
+                )
+                self.assertEqual(
+                    str(self.client_a.with_company(company).rsb_collections_date), "2026-01-31"
+                )
+                self.assertTrue(self.client_trusted.with_company(company).rsb_trusted)
