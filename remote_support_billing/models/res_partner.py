@@ -188,6 +188,13 @@ class ResPartner(models.Model):
             that it receives from its client company (contacts share the company's policy),
             is not a change. Without `vals`: the user must be allowed.
         """
+        if vals and "rsb_prepay_required" in vals and not self.env.su:
+            raise UserError(
+                _(
+                    "Prepayment Required follows from the client's trust and credit hold: "
+                    "change those instead."
+                )
+            )
         if self._rsb_may_change_billing_policy():
             return
         if vals is not None and not self._rsb_billing_policy_changes(vals):
