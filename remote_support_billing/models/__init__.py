@@ -2,6 +2,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_company_portal
 from . import res_config_settings_portal
+from . import res_company_money_out
+from . import res_config_settings_money_out
 from . import res_partner
 from . import res_partner_receivable
 from . import res_partner_credit_hold

@@ -81,13 +81,17 @@ class AccountMove(models.Model):
         )
         if on_time:
             on_time.rsb_settlement_ticket_ids.sudo().rsb_paid_on_time = True
-            on_time.commercial_partner_id._rsb_propose_trust()
-        # A client on credit hold who paid their overdue balance gets the hold lifted.
-        partners = self.filtered(
-            lambda m: m.move_type == "out_invoice" and m.commercial_partner_id.rsb_credit_hold
-        ).commercial_partner_id
-        if partners:
-            partners._rsb_lift_paid_credit_holds()
+            for company, moves in on_time.grouped("company_id").items():
+                moves.commercial_partner_id.with_company(company)._rsb_propose_trust()
+        # A client on credit hold (in the invoice's company) who paid their overdue balance
+        # gets the hold lifted there.
+        for company, moves in self.grouped("company_id").items():
+            partners = moves.filtered(
+                lambda m, company=company: m.move_type == "out_invoice"
+                and m.commercial_partner_id.with_company(company).rsb_credit_hold
+            ).commercial_partner_id
+            if partners:
+                partners._rsb_lift_paid_credit_holds(companies=company)
         return res
 
     # ------------------------------------------------------------------ lifecycle

@@ -29,8 +29,9 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     rsb_prepay_required = fields.Boolean(
-        related="commercial_partner_id.rsb_prepay_required",
         string="Client Must Prepay",
+        compute="_compute_rsb_prepay_required",
+        help="The client is not trusted or is on credit hold in the ticket's company.",
     )
     rsb_currency_id = fields.Many2one(
         comodel_name="res.currency",
@@ -59,6 +60,13 @@ class HelpdeskTicket(models.Model):
                 or ticket.company_id.currency_id
                 or self.env.company.currency_id
             )
+
+    @api.depends(
+        "commercial_partner_id.rsb_trusted", "commercial_partner_id.rsb_credit_hold", "company_id"
+    )
+    def _compute_rsb_prepay_required(self):
+        for ticket in self:
+            ticket.rsb_prepay_required = ticket._rsb_client().rsb_prepay_required
 
     @api.depends("team_id.rsb_service_product_id", "commercial_partner_id", "rsb_currency_id")
     def _compute_rsb_hourly_rate(self):
@@ -107,13 +115,17 @@ class HelpdeskTicket(models.Model):
         ticket and switching back is refused at the move). Checked again after the write."""
         Stage = self.env["helpdesk.ticket.stage"]
         Partner = self.env["res.partner"]
+        Company = self.env["res.company"]
         for ticket in self:
             stage = Stage.browse(vals["stage_id"]) if "stage_id" in vals else ticket.stage_id
+            company = (
+                Company.browse(vals["company_id"]) if vals.get("company_id") else None
+            ) or ticket._rsb_company()
             client = (
                 Partner.browse(vals["partner_id"]).commercial_partner_id
                 if "partner_id" in vals
                 else ticket.commercial_partner_id
-            )
+            ).with_company(company)  # the client's policy in the ticket's company
             held = client.rsb_credit_hold and not stage.closed
             if held and not (self.env.su and self.env.context.get("rsb_payment_move")):
                 if "stage_id" in vals or "partner_id" in vals:
@@ -212,6 +224,12 @@ class HelpdeskTicket(models.Model):
 
     def _rsb_company(self):
         return self.company_id or self.env.company
+
+    def _rsb_client(self):
+        """The ticket's client with its billing policy (trust, credit hold, dunning pause)
+        in the ticket's company: that policy is per company."""
+        self.ensure_one()
+        return self.commercial_partner_id.with_company(self._rsb_company())
 
     def _rsb_get_unused_deposit_policy(self):
         self.ensure_one()

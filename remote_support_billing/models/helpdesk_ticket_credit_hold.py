@@ -11,8 +11,8 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------ credit hold
     def _rsb_check_credit_hold(self, moving=False, stage=None):
         """No new ticket, and no ticket moved to an open stage (`stage`, else its own), for a
-        client on credit hold."""
-        held = self.filtered(lambda t: t.commercial_partner_id.rsb_credit_hold)
+        client on credit hold in the ticket's company."""
+        held = self.filtered(lambda t: t._rsb_client().rsb_credit_hold)
         if moving:
             held = held.filtered(lambda t: not (stage or t.stage_id).closed)
         if held:

@@ -141,7 +141,7 @@ class HelpdeskTicket(models.Model):
             return "requested"
         if currency.compare_amounts(figures["available"], 0.0) > 0:
             return "paid"
-        if not self.commercial_partner_id.rsb_prepay_required:
+        if not self._rsb_client().rsb_prepay_required:
             return "not_required"
         if self.rsb_deposit_move_id or self.rsb_deposit_line_ids:
             return "cancelled"

@@ -5,7 +5,7 @@ by a payment the accountant confirms."""
 import logging
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import format_amount
 
@@ -38,6 +38,21 @@ class HelpdeskTicket(models.Model):
                 "their next invoice.",
                 amount=amount_text,
                 move=credit_note.name,
+            )
+        if not self._rsb_may_send_money_out(amount, credit_note.currency_id):
+            payment = self.env["account.payment"].create(
+                self._prepare_rsb_refund_payment_values(credit_note, amount)
+            )
+            return self._rsb_hold_money_out(
+                _("Refund the unused deposit"),
+                _(
+                    "%(amount)s to refund to the client: sending money out needs an accountant "
+                    "(beyond what %(user)s may send). Draft payment %(payment)s waits for an "
+                    "accountant to confirm it.",
+                    amount=amount_text,
+                    user=self.env.user.name,
+                    payment=payment.display_name,
+                ),
             )
         refund_tx = self._rsb_refund_through_provider(credit_note, amount)
         if refund_tx:
@@ -234,6 +249,19 @@ class HelpdeskTicket(models.Model):
                 due=due,
                 move=invoice.name,
             )
+        if not self._rsb_may_send_money_out(invoice.amount_residual, invoice.currency_id):
+            return self._rsb_hold_money_out(
+                _("Charge the saved card"),
+                _(
+                    "%(due)s due on %(move)s: charging the saved card %(token)s needs an "
+                    "accountant (beyond what %(user)s may send). An accountant charges it with "
+                    "Charge Saved Card on the ticket, or the client pays from the emailed link.",
+                    due=due,
+                    move=invoice.name,
+                    token=token.display_name,
+                    user=self.env.user.name,
+                ),
+            )
         tx, error = self.env["payment.transaction"], None
         try:
             with self.env.cr.savepoint():
@@ -279,6 +307,92 @@ class HelpdeskTicket(models.Model):
             token=token.display_name,
             reason=reason,
         )
+
+    def action_rsb_charge_saved_card(self):
+        """Charge what is still due on the tickets' settle-up invoices to the client's saved
+        card: what a settle-up left for an accountant (the money-out rule)."""
+        self.check_access("read")
+        notes = []
+        for ticket in self:
+            invoices = ticket._rsb_get_chargeable_invoices()
+            if not invoices:
+                raise UserError(
+                    _(
+                        "Ticket %s has no settle-up invoice left to charge (nothing due, or a "
+                        "card payment is already under way).",
+                        ticket.display_name,
+                    )
+                )
+            company = ticket._rsb_company()
+            for invoice in invoices:
+                if not company._rsb_may_send_money_out(
+                    invoice.amount_residual, invoice.currency_id
+                ):
+                    raise AccessError(
+                        _(
+                            "Charging %(due)s to a client's card needs an accountant.",
+                            due=format_amount(
+                                self.env, invoice.amount_residual, invoice.currency_id
+                            ),
+                        )
+                    )
+        for ticket in self.sudo():
+            token = ticket._rsb_get_payment_token()
+            if not token:
+                raise UserError(
+                    _("The client of ticket %s has no saved payment method.", ticket.display_name)
+                )
+            for invoice in ticket._rsb_get_chargeable_invoices():
+                note = ticket._rsb_charge_saved_card(invoice, token)
+                ticket.message_post(body=note, subtype_xmlid="mail.mt_note")
+                notes.append(note)
+            ticket._rsb_close_activities(_("Charge the saved card"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Charge Saved Card"),
+                "message": "\n".join(notes),
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _rsb_get_chargeable_invoices(self):
+        """Posted settle-up invoices of the ticket with something due and no card payment
+        under way."""
+        self.ensure_one()
+        return self.sudo().rsb_settlement_move_ids.filtered(
+            lambda move: move.move_type == "out_invoice"
+            and move.state == "posted"
+            and not move.currency_id.is_zero(move.amount_residual)
+            and not move.transaction_ids.filtered(
+                lambda tx: tx.state in ("pending", "authorized", "done")
+            )
+        )
+
+    def _rsb_may_send_money_out(self, amount, currency):
+        """Whether the current user may send `amount` out for this ticket: the money-out
+        rule of the ticket's company (`res.company._rsb_may_send_money_out`)."""
+        self.ensure_one()
+        return self._rsb_company()._rsb_may_send_money_out(amount, currency)
+
+    def _rsb_hold_money_out(self, summary, note):
+        """Money the user may not send: the note for the chatter and an activity for the
+        company's accountant (else the team, see `_rsb_notify_team`). Nothing is sent.
+
+        :return: the note (a sentence for the settle-up message)
+        """
+        self.ensure_one()
+        accountant = self._rsb_company()._rsb_get_money_out_user()
+        if not accountant:
+            self._rsb_notify_team(summary, note)
+            return note
+        self.activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, note=note, user_id=accountant.id
+        )
+        return note
 
     def _rsb_send_settlement_documents(self, moves):
         """Email the documents to the client, with their portal link, through Odoo's own

@@ -337,7 +337,7 @@ class HelpdeskTicket(models.Model):
         if (
             invoice
             and not currency.is_zero(invoice.amount_residual)
-            and self.commercial_partner_id.rsb_prepay_required
+            and self._rsb_client().rsb_prepay_required
         ):
             # the client's credit kept from unused deposits first, card or not
             notes += self._rsb_use_kept_credit(invoice)

@@ -27,7 +27,7 @@ class HelpdeskTicket(models.Model):
                 Command.create(vals) for vals in self._prepare_rsb_time_lines_values(plan)
             ],
         }
-        if partner.rsb_prepay_required:
+        if self._rsb_client().rsb_prepay_required:
             # Clients who prepay pay the difference at once; trusted clients get their terms.
             values["invoice_payment_term_id"] = self.env.ref(
                 "account.account_payment_term_immediate"

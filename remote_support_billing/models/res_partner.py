@@ -26,6 +26,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     rsb_trusted = fields.Boolean(
+        company_dependent=True,
         string="Trusted Repeat Client",
         tracking=True,
         copy=False,
@@ -33,26 +34,33 @@ class ResPartner(models.Model):
         "client pays a deposit before a session is scheduled.",
     )
     rsb_trust_reason = fields.Char(
+        company_dependent=True,
         string="Billing Policy Reason",
         tracking=True,
         copy=False,
         help="Why the client's billing policy was last changed.",
     )
     rsb_credit_hold = fields.Boolean(
+        company_dependent=True,
         string="Credit Hold",
         tracking=True,
         copy=False,
         help="No new work for this client until the overdue balance is paid.",
     )
     rsb_dunning_pause_reason = fields.Selection(
+        company_dependent=True,
         selection=PAUSE_REASONS,
         string="Dunning Paused",
         tracking=True,
         copy=False,
         help="While paused (until the date), dunning skips all of the client's invoices.",
     )
-    rsb_dunning_pause_until = fields.Date(string="Dunning Paused Until", tracking=True, copy=False)
-    rsb_dunning_pause_note = fields.Char(string="Dunning Pause Note", tracking=True, copy=False)
+    rsb_dunning_pause_until = fields.Date(
+        string="Dunning Paused Until", company_dependent=True, tracking=True, copy=False
+    )
+    rsb_dunning_pause_note = fields.Char(
+        string="Dunning Pause Note", company_dependent=True, tracking=True, copy=False
+    )
     rsb_unused_deposit_policy = fields.Selection(
         selection=[("refund", "Refund"), ("credit", "Keep as credit")],
         string="Unused Deposit",
@@ -64,8 +72,8 @@ class ResPartner(models.Model):
     rsb_prepay_required = fields.Boolean(
         string="Prepayment Required",
         compute="_compute_rsb_prepay_required",
-        store=True,
-        help="Set when the client is not trusted or is on credit hold.",
+        search="_search_rsb_prepay_required",
+        help="Set when the client is not trusted or is on credit hold (in the current company).",
     )
     rsb_can_edit_billing_policy = fields.Boolean(
         compute="_compute_rsb_can_edit_billing_policy",
@@ -98,10 +106,19 @@ class ResPartner(models.Model):
             "rsb_unused_deposit_policy",
         ]
 
+    @api.depends_context("company")
     @api.depends("rsb_trusted", "rsb_credit_hold")
     def _compute_rsb_prepay_required(self):
         for partner in self:
             partner.rsb_prepay_required = not partner.rsb_trusted or partner.rsb_credit_hold
+
+    def _search_rsb_prepay_required(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on Prepayment Required."))
+        prepay = ["|", ("rsb_trusted", "=", False), ("rsb_credit_hold", "=", True)]
+        if (operator == "=") == value:
+            return prepay
+        return [("rsb_trusted", "=", True), ("rsb_credit_hold", "=", False)]
 
     @api.depends_context("uid")
     def _compute_rsb_can_edit_billing_policy(self):
@@ -147,12 +164,14 @@ class ResPartner(models.Model):
         policy becomes a new client without the company's policy (it had it only as a
         contact): otherwise detaching a contact of a trusted client would make a trusted
         client."""
-        detached = self.filtered(
-            lambda p: p.commercial_partner_id == p
-            and any(p[fname] for fname in BILLING_POLICY_FIELDS)
-        )
-        if detached:
-            detached.sudo().write(dict.fromkeys(BILLING_POLICY_FIELDS, False))
+        # the policy is per company: reset it in every company
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            detached = self.with_company(company).filtered(
+                lambda p: p.commercial_partner_id == p
+                and any(p[fname] for fname in BILLING_POLICY_FIELDS)
+            )
+            if detached:
+                detached.sudo().write(dict.fromkeys(BILLING_POLICY_FIELDS, False))
 
     # ------------------------------------------------------------------ billing policy access
     @api.model
@@ -169,6 +188,13 @@ class ResPartner(models.Model):
             that it receives from its client company (contacts share the company's policy),
             is not a change. Without `vals`: the user must be allowed.
         """
+        if vals and "rsb_prepay_required" in vals and not self.env.su:
+            raise UserError(
+                _(
+                    "Prepayment Required follows from the client's trust and credit hold: "
+                    "change those instead."
+                )
+            )
         if self._rsb_may_change_billing_policy():
             return
         if vals is not None and not self._rsb_billing_policy_changes(vals):
@@ -368,10 +394,11 @@ class ResPartner(models.Model):
         """Ask a manager to consider trusting clients who paid enough tickets on time.
 
         Never promotes anyone: it schedules one activity per client for the helpdesk manager
-        (the company's first manager) unless one is already open."""
+        (the company's first manager) unless one is already open. Trust is per company: the
+        tickets and the trust of the current company (`with_company`) count."""
         manager_group = self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+        company = self.env.company
         for partner in self.commercial_partner_id.filtered(lambda p: not p.rsb_trusted):
-            company = partner.company_id or self.env.company
             needed = company.rsb_trust_propose_after
             if not needed:
                 continue
@@ -381,6 +408,7 @@ class ResPartner(models.Model):
                 .search_count(
                     [
                         ("commercial_partner_id", "=", partner.id),
+                        ("company_id", "=", company.id),
                         ("rsb_paid_on_time", "=", True),
                     ]
                 )
@@ -445,13 +473,16 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ dunning
     rsb_collections = fields.Boolean(
+        company_dependent=True,
         string="Collections",
         tracking=True,
         copy=False,
         help="Marked by dunning for a collection agency: overdue balance at or above the "
         "company's collections threshold.",
     )
-    rsb_collections_date = fields.Date(string="Collections Since", copy=False)
+    rsb_collections_date = fields.Date(
+        string="Collections Since", company_dependent=True, copy=False
+    )
     rsb_dunning_letter_ids = fields.One2many(
         "rsb.dunning.letter", "partner_id", string="Dunning Letters", readonly=True
     )

@@ -1,4 +1,6 @@
-"""Credit hold of a client: placed by dunning, lifted when nothing is overdue or by a manager."""
+"""Credit hold of a client, per company: placed by dunning, lifted when nothing is overdue or by
+a manager. The hold is company-dependent: these methods act in the current company
+(`with_company`)."""
 
 from odoo import _, api, models
 
@@ -35,38 +37,29 @@ class ResPartner(models.Model):
         return partners
 
     @api.model
-    def _rsb_lift_paid_credit_holds(self):
-        """Lift the hold of clients (these, or all on hold) who owe nothing overdue any more
-        in any company (`_rsb_get_receivable_position`: deposit requests excluded, credits
-        netted)."""
-        partners = self or self.sudo().search([("rsb_credit_hold", "=", True)])
-        partners = partners.commercial_partner_id.filtered("rsb_credit_hold")
-        if not partners:
-            return partners
-        # the companies where they have open receivable items, then what they owe in each
-        companies = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "child_of", partners.ids),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("parent_state", "=", "posted"),
-                    ("reconciled", "=", False),
-                ],
-                ["company_id"],
+    def _rsb_lift_paid_credit_holds(self, companies=None):
+        """In each company (`companies`, default all), lift the hold of clients (these, or
+        all on hold there) who owe that company nothing overdue any more
+        (`_rsb_get_receivable_position`: deposit requests excluded, credits netted)."""
+        lifted = self.browse()
+        for company in companies or self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            partners = (
+                self.with_company(company)
+                if self
+                else self.sudo().with_company(company).search([("rsb_credit_hold", "=", True)])
             )
-        )
-        still_owing = set()
-        for (company,) in companies:
+            partners = partners.commercial_partner_id.filtered("rsb_credit_hold")
+            if not partners:
+                continue
             positions = partners._rsb_get_receivable_position(company)
-            still_owing.update(
-                partner_id
-                for partner_id, position in positions.items()
-                if company.currency_id.compare_amounts(position["overdue"], 0.0) > 0
+            paid = partners.filtered(
+                lambda p, positions=positions, company=company: company.currency_id.compare_amounts(
+                    positions.get(p.id, {}).get("overdue", 0.0), 0.0
+                )
+                <= 0
             )
-        paid = partners.filtered(lambda p: p.id not in still_owing)
-        return paid._rsb_lift_credit_hold(_("the overdue balance is paid"))
+            lifted |= paid._rsb_lift_credit_hold(_("the overdue balance is paid"))
+        return lifted
 
     def action_rsb_lift_credit_hold(self):
         return self.env["rsb.credit.hold.lift.wizard"]._rsb_action_open(self)

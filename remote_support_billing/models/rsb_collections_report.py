@@ -18,6 +18,7 @@ class RsbCollectionsReport(models.Model):
 
     partner_id = fields.Many2one(comodel_name="res.partner", string="Client", readonly=True)
     user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
     collections_date = fields.Date(string="In Collections Since", readonly=True)
     amount_balance = fields.Monetary(string="Balance", readonly=True)
@@ -52,13 +53,15 @@ class RsbCollectionsReport(models.Model):
     def _table_query(self):
         today = fields.Date.context_today(self)
         company = self.env.company
+        partners = self.env["res.partner"].with_company(company)
         return SQL(
             """
             SELECT partner.id AS id,
                    partner.id AS partner_id,
                    partner.user_id AS user_id,
                    %(currency)s AS currency_id,
-                   partner.rsb_collections_date AS collections_date,
+                   %(company)s AS company_id,
+                   %(collections_date)s AS collections_date,
                    COALESCE(owed.balance, 0.0) AS amount_balance,
                    COALESCE(owed.overdue, 0.0) AS amount_overdue,
                    COALESCE(owed.open_count, 0) AS open_count,
@@ -75,8 +78,11 @@ class RsbCollectionsReport(models.Model):
                    ) AS last_payment_date
               FROM res_partner partner
               LEFT JOIN (%(position)s) owed ON owed.partner_id = partner.id
-             WHERE partner.rsb_collections
+             WHERE %(collections)s
             """,
+            # the collections flag is per company (jsonb column): the current company's
+            collections=partners._field_to_sql("partner", "rsb_collections"),
+            collections_date=partners._field_to_sql("partner", "rsb_collections_date"),
             currency=company.currency_id.id,
             company=company.id,
             position=self.env["res.partner"]._rsb_receivable_position_sql(company, today),

@@ -234,6 +234,7 @@ class RsbDunningRun(models.Model):
             if partner_ids is not None
             else SQL()
         )
+        partners = self.env["res.partner"].sudo().with_company(self.company_id)
         query = SQL(
             """
             SELECT m.id AS move_id,
@@ -252,10 +253,10 @@ class RsbDunningRun(models.Model):
                     AND (m.rsb_dunning_pause_until IS NULL
                          OR m.rsb_dunning_pause_until >= %(date)s)) AS move_paused,
                    m.rsb_dunning_pause_reason AS move_pause_reason,
-                   (p.rsb_dunning_pause_reason IS NOT NULL
-                    AND (p.rsb_dunning_pause_until IS NULL
-                         OR p.rsb_dunning_pause_until >= %(date)s)) AS partner_paused,
-                   p.rsb_dunning_pause_reason AS partner_pause_reason,
+                   (%(p_pause_reason)s IS NOT NULL
+                    AND (%(p_pause_until)s IS NULL
+                         OR %(p_pause_until)s >= %(date)s)) AS partner_paused,
+                   %(p_pause_reason)s AS partner_pause_reason,
                    EXISTS(SELECT 1 FROM rsb_dunning_history h
                            WHERE h.move_id = m.id AND h.level_id = lvl.id) AS done
               FROM account_move m
@@ -286,6 +287,9 @@ class RsbDunningRun(models.Model):
             min_days=min_days,
             partner_filter=partner_filter,
             owed=self._rsb_owed_invoices_query(),
+            # the client's dunning pause is per company (jsonb column)
+            p_pause_reason=partners._field_to_sql("p", "rsb_dunning_pause_reason"),
+            p_pause_until=partners._field_to_sql("p", "rsb_dunning_pause_until"),
             owing=self.env["res.partner"]._rsb_receivable_position_sql(
                 self.company_id,
                 # items due by the run's date less the first level's days, as selected here

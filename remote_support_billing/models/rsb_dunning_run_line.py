@@ -83,7 +83,7 @@ class RsbDunningRunLine(models.Model):
         effects (chatter, activity, attachment, SMS) are done in sudo: an accountant may dun
         a client without the right to edit contacts."""
         self.ensure_one()
-        level, partner = self.level_id, self.partner_id.sudo()
+        level, partner = self.level_id, self.partner_id.sudo().with_company(self.company_id)
         labels = []
         for fee_move in self.fee_move_ids:
             labels.append(
@@ -316,7 +316,7 @@ class RsbDunningRunLine(models.Model):
 
     def _rsb_credit_hold(self):
         self.ensure_one()
-        partner = self.partner_id.sudo()
+        partner = self.partner_id.sudo().with_company(self.company_id)
         if partner.rsb_credit_hold:
             return _("Already on credit hold")
         partner._rsb_place_credit_hold(
@@ -332,7 +332,7 @@ class RsbDunningRunLine(models.Model):
         """At or above the company's threshold: mark the client for collections; below it,
         propose a write-off (the accountant confirms it in the wizard)."""
         self.ensure_one()
-        partner = self.partner_id.sudo()
+        partner = self.partner_id.sudo().with_company(self.company_id)
         threshold = self.company_id.rsb_collections_threshold
         # what the client owes overdue, credits netted (the one definition)
         owed = partner._rsb_get_receivable_position(self.company_id, self.date).get(

@@ -134,6 +134,13 @@ class SettleUpCase(RSBCommon):
 
 @tagged("post_install", "-at_install")
 class TestSettleUp(SettleUpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # these tests are about what the settle-up books and sends: the company lets the
+        # technician send it (the money-out rule itself: test_money_out.py)
+        cls.company.rsb_tech_money_out_limit = 1000.0
+
     # ------------------------------------------------------------------ billable time
     def test_billable_hours_on_ticket(self):
         ticket = self._create_ticket(self.client_trusted)

@@ -1,0 +1,71 @@
+"""The money-out rule: who may send a client's money (provider refund, card charge) at a
+settle-up or a cancelled session; the company's limit for technicians."""
+
+from odoo import fields, models
+
+# Accountants (Invoicing and above) may always send money out.
+MONEY_OUT_GROUP = "account.group_account_invoice"
+# Helpdesk users may, up to the company's limit per settle-up (0: never).
+MONEY_OUT_LIMITED_GROUP = "helpdesk_mgmt.group_helpdesk_user_own"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
+
+    rsb_tech_money_out_limit = fields.Monetary(
+        string="Technicians Send Money Up To",
+        currency_field="currency_id",
+        default=0.0,
+        help="Money leaving the company at a settle-up (a refund through the payment provider, "
+        "a charge to the client's saved card) needs an accountant. Helpdesk users may send up "
+        "to this amount per settle-up; beyond it (or with 0, the default) the documents are "
+        "created and the refund or charge waits for an accountant.",
+    )
+
+    _sql_constraints = [
+        (
+            "rsb_tech_money_out_limit_positive",
+            "CHECK(rsb_tech_money_out_limit >= 0)",
+            "The amount technicians may send out cannot be negative.",
+        ),
+    ]
+
+    def _rsb_may_send_money_out(self, amount, currency, user=None):
+        """The money-out rule, the one check of every refund and charge the addon sends:
+        accountants may; helpdesk users may up to the company's limit (`amount` in
+        `currency`, converted at today's rate); nobody else. Automatic jobs run by the
+        system (the superuser) were set up by an administrator and may.
+
+        :param user: who acts (default: the environment's user, also inside sudo)
+        """
+        self.ensure_one()
+        user = user or self.env.user
+        if user._is_superuser() or user.has_group(MONEY_OUT_GROUP):
+            return True
+        limit = self.rsb_tech_money_out_limit
+        if self.currency_id.is_zero(limit) or not user.has_group(MONEY_OUT_LIMITED_GROUP):
+            return False
+        amount = currency._convert(
+            amount, self.currency_id, self, fields.Date.context_today(self), round=True
+        )
+        return self.currency_id.compare_amounts(amount, limit) <= 0
+
+    def _rsb_get_money_out_user(self):
+        """The accountant asked to send what a technician may not: the company's first
+        billing administrator, else its first accountant (empty if it has none)."""
+        self.ensure_one()
+        for xmlid in ("account.group_account_manager", MONEY_OUT_GROUP):
+            users = (
+                self.env.ref(xmlid)
+                .sudo()
+                .users.filtered(
+                    lambda u: u.active
+                    and not u.share
+                    and not u._is_superuser()
+                    and self in u.company_ids
+                )
+                .sorted("id")
+            )
+            if users:
+                return users[:1]
+        return self.env["res.users"]

@@ -1,0 +1,13 @@
+"""Setting of the money-out rule (see res_company_money_out.py)."""
+
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
+
+    rsb_tech_money_out_limit = fields.Monetary(
+        related="company_id.rsb_tech_money_out_limit",
+        readonly=False,
+        currency_field="currency_id",
+    )
