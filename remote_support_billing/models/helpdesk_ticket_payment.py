@@ -153,23 +153,20 @@ class HelpdeskTicket(models.Model):
         }
 
     def _rsb_get_payment_token(self):
-        """The card the client saved with consent: the one recorded on the ticket when the
-        deposit was paid (or that paid it), else the
-        client's most recent active token with a provider that works."""
+        """The card the client saved with consent for this ticket: the one recorded on the
+        ticket when the deposit was paid (or the one that paid it), of this client, still
+        active with a provider that works. No other card of the client is ever charged:
+        the consent was given for this ticket's settle-up."""
         self.ensure_one()
         token = self.rsb_payment_token_id or self._rsb_get_deposit_transaction().token_id
-        if token and token.active and token.provider_id.state != "disabled":
+        if (
+            token
+            and token.active
+            and token.provider_id.state in ("enabled", "test")
+            and token.partner_id.commercial_partner_id == self.commercial_partner_id
+        ):
             return token
-        company = self.company_id or self.env.company
-        return self.env["payment.token"].search(
-            [
-                ("partner_id", "child_of", self.commercial_partner_id.id),
-                ("provider_id.state", "in", ("enabled", "test")),
-                ("company_id", "=", company.id),
-            ],
-            order="id desc",
-            limit=1,
-        )
+        return self.env["payment.token"]
 
     def _prepare_rsb_charge_transaction_values(self, invoice, token):
         PaymentTransaction = self.env["payment.transaction"]

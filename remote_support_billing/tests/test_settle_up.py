@@ -87,6 +87,13 @@ class SettleUpCase(RSBCommon):
             }
         )
 
+    def _consent_token(self, ticket, state):
+        """A card the client saved with consent for this ticket (as when paying the deposit
+        with "save my payment details"): recorded on the ticket."""
+        token = self._create_token(state)
+        ticket.sudo().rsb_payment_token_id = token
+        return token
+
     def _settle(self, tickets, user=None):
         return tickets.with_user(user or self.technician).action_rsb_settle()
 
@@ -311,6 +318,7 @@ class TestSettleUp(SettleUpCase):
         self._assert_balances(receivable=-21.50, deposit=0.0, income=-107.50)
 
         second = self._ticket_with_deposit(pay="manual")
+        self._consent_token(second, "done")
         self._log_time(second, 125)
         self._settle(second)
 
@@ -398,7 +406,7 @@ class TestSettleUp(SettleUpCase):
         for state in ("error", "cancel"):
             with self.subTest(state=state):
                 ticket = self._ticket_with_deposit(pay="manual")
-                token = self._create_token(state)
+                token = self._consent_token(ticket, state)
                 self._log_time(ticket, 125)
 
                 self._settle(ticket)
@@ -433,11 +441,23 @@ class TestSettleUp(SettleUpCase):
     def test_card_failure_activity_goes_to_team_leader(self):
         self.team.user_id = self.helpdesk_manager
         ticket = self._ticket_with_deposit(pay="manual", user_id=False)
-        self._create_token("error")
+        self._consent_token(ticket, "error")
         self._log_time(ticket, 125)
         self._settle(ticket)
         failed = ticket.activity_ids.filtered(lambda a: "Card payment failed" in (a.summary or ""))
         self.assertEqual(failed.user_id, self.helpdesk_manager)
+
+    def test_card_without_consent_for_the_ticket_is_never_charged(self):
+        """A card another contact of the client saved (or one saved for another ticket) was
+        not given for this ticket: the difference is invoiced, nothing is charged."""
+        ticket = self._ticket_with_deposit(pay="manual")
+        self._create_token("done")
+        self._log_time(ticket, 125)
+        self._settle(ticket)
+        invoice = ticket.rsb_settlement_move_ids
+        self.assertFalse(invoice.transaction_ids, "no consent, no charge")
+        self.assertEqual(invoice.amount_residual, 64.50)
+        self.assertTrue(invoice.sending_data, "emailed with its portal payment link")
 
     # ------------------------------------------------------------------ time = deposit
     def test_time_equals_deposit(self):
