@@ -62,8 +62,12 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         history = self.env["rsb.dunning.history"].search([("move_id", "in", (old | recent).ids)])
         self.assertEqual(len(history), 2)
         self.assertEqual(history.run_id, run)
-        self.assertIn("Dunning level reached", old.message_ids[0].body)
-        self.assertTrue(any("Dunning level" in m.body for m in self.client_a.message_ids))
+        self.assertEqual(old.rsb_dunning_history_ids.level_id, self.level_by_days[7])
+        dunning_messages = self.client_a.message_ids.filtered(lambda m: "Dunning level" in m.body)
+        self.assertEqual(len(dunning_messages), 1, "one chatter message per client per run")
+        self.assertEqual(dunning_messages.mail_ids, mails, "the email is that message")
+        self.assertIn("Email to", dunning_messages.body, "with the summary of what was done")
+        self.assertEqual(dunning_messages.notification_ids.res_partner_id, self.client_a)
 
     def test_escalation_over_the_days_and_idempotent_rerun(self):
         due = fields.Date.to_date("2026-01-10")
