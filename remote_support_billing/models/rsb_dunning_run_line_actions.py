@@ -390,34 +390,32 @@ class RsbDunningRunLine(models.Model):
 
     # ------------------------------------------------------------------ client policy
     def _rsb_credit_holds(self):
-        """Put the clients on credit hold (one write for all; the reason is in the
-        client's dunning message). :return: {line id: label}"""
-        partners = self.partner_id.commercial_partner_id.sudo()
-        new = partners.filtered(lambda p: not p.rsb_credit_hold)
-        new.with_context(tracking_disable=True).write({"rsb_credit_hold": True})
-        return {
-            line.id: self.env._("Credit hold: no new work until the overdue balance is paid")
-            if line.partner_id.commercial_partner_id in new
-            else self.env._("Already on credit hold")
-            for line in self
-        }
-
-    def _rsb_revoke_trusts(self):
-        """Switch trusted clients to prepayment, one write per level (the reason names the
-        level; the amount is in the client's dunning message). :return: {line id: label}"""
+        """Put the clients on credit hold (res.partner._rsb_place_credit_hold, the one
+        path), one call per level. :return: {line id: label}"""
         result = {}
         for level, lines in self.grouped("level_id").items():
-            partners = lines.partner_id.commercial_partner_id.sudo().filtered("rsb_trusted")
-            if not partners:
-                continue
-            reason = self.env._("invoices overdue, dunning level %(level)s", level=level.name)
-            partners.with_context(tracking_disable=True).write(
-                {"rsb_trusted": False, "rsb_trust_reason": reason}
+            placed = lines.partner_id.sudo()._rsb_place_credit_hold(
+                self.env._("invoices overdue, dunning level %(level)s", level=level.name)
             )
-            for line in lines.filtered(lambda ln, p=partners: ln.partner_id in p):
-                result[line.id] = self.env._(
-                    "Switched to prepayment (deposit before scheduling). Reason: %s", reason
+            for line in lines:
+                result[line.id] = (
+                    self.env._("Credit hold: no new work until the overdue balance is paid")
+                    if line.partner_id.commercial_partner_id in placed
+                    else self.env._("Already on credit hold")
                 )
+        return result
+
+    def _rsb_revoke_trusts(self):
+        """Switch trusted clients to prepayment (res.partner._rsb_revoke_trust, the one path
+        of the automatic rules), one call per level. :return: {line id: label}"""
+        result = {}
+        for level, lines in self.grouped("level_id").items():
+            reason = self.env._("invoices overdue, dunning level %(level)s", level=level.name)
+            revoked = lines.partner_id.sudo()._rsb_revoke_trust(reason)
+            for line in lines.filtered(
+                lambda ln, p=revoked: ln.partner_id.commercial_partner_id in p
+            ):
+                result[line.id] = self.env._("Trust revoked")
         return result
 
     @api.model
