@@ -144,8 +144,7 @@ class RsbDunningFee(models.Model):
             moves = Move.create(vals_list)
             moves.action_post()
             links = []
-            for (line, group), move in zip(groups, moves, strict=True):
-                line.fee_move_ids = [fields.Command.link(move.id)]
+            for (_line, group), move in zip(groups, moves, strict=True):
                 links += [
                     (fee.id, move.id, move_line.id)
                     for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
@@ -158,12 +157,27 @@ class RsbDunningFee(models.Model):
         return created
 
     def _rsb_link_invoices(self, links):
-        """Link the fees to their invoice and invoice line, in one statement (the fee rows
-        are the addon's own bookkeeping: written here, never by hand).
+        """Link the fees to their invoice and invoice line, and the fee invoices to their
+        run lines, in one statement each (the fee rows are the addon's own bookkeeping:
+        written here, never by hand).
 
         :param links: [(fee id, fee invoice id, fee invoice line id)]
         """
         self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO rsb_dunning_run_line_fee_move_rel (line_id, move_id)
+            SELECT DISTINCT f.run_line_id, v.move_id
+              FROM unnest(%s::int[], %s::int[]) AS v(id, move_id)
+              JOIN rsb_dunning_fee f ON f.id = v.id
+            ON CONFLICT DO NOTHING
+            """,
+                [fee for fee, _m, _l in links],
+                [move for _f, move, _l in links],
+            )
+        )
+        self.env["rsb.dunning.run.line"].invalidate_model(["fee_move_ids"])
         self.env.cr.execute(
             SQL(
                 """

@@ -4,6 +4,7 @@ credit holds, trust and collections, each created or written once for the whole 
 
 from collections import defaultdict
 
+from lxml import html
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -83,10 +84,11 @@ class RsbDunningRunLine(models.Model):
         )
 
     def _rsb_post_summaries(self, labels, emails, extra):
-        """One chatter message per client: the summary of what dunning did, and the email
-        sent (its subject and body; the client receives the email, not the summary). The
-        messages of the emails are created with their mail.mail (queued) and notification
-        in one batched create each."""
+        """One chatter message per client: the summary of what dunning did; when an email
+        is sent, the message is that email (its subject, recipient and delivery status; the
+        client receives the rendered email, not the summary). The messages of the emails
+        are created with their mail.mail (queued) and notification in one batched create
+        each."""
         author = self.env.user.partner_id
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         mail_vals, log_vals, mail_lines = [], [], []
@@ -109,8 +111,10 @@ class RsbDunningRunLine(models.Model):
                 mail_vals.append(
                     {
                         **values,
-                        "body": body
-                        + Markup("<p><b>%s</b></p>%s") % (email["subject"], email["body"]),
+                        # the summary (with the email's subject): the email itself is the
+                        # mail.mail's body (the chatter's body is sanitized at create, the
+                        # full email for every client would double the run's time)
+                        "body": body,
                         "subject": email["subject"],
                         "email_from": email["email_from"],
                         "reply_to": email["email_from"],
@@ -207,6 +211,40 @@ class RsbDunningRunLine(models.Model):
 
         return wrap
 
+    def _rsb_render_body(self, template):
+        """The template's body rendered for these lines, each in its client's language, the
+        QWeb compiled once per language (mail.template._render_field compiles it again for
+        every record: most of the time of a dunning email). Same evaluation context, access
+        restriction and post-processing as _render_field.
+
+        :return: {line id: rendered body}
+        """
+        model = self._name
+        result = {}
+        for tmpl, ids in template._classify_per_lang(self.ids).values():
+            source = tmpl.body_html
+            if not source or not tmpl._has_unsafe_expression_template_qweb(source, model):
+                result.update(tmpl._render_field("body_html", ids))
+                continue
+            options = {}
+            if not (
+                tmpl._unrestricted_rendering
+                or self.env.is_admin()
+                or self.env.user.has_group("mail.group_mail_template_editor")
+            ):
+                options["raise_on_forbidden_code_for_model"] = model
+            variables = tmpl._render_eval_context()
+            qweb = tmpl.env["ir.qweb"].with_context(**options)._prepare_environment(variables)
+            functions, name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
+            render = functions[name]
+            rendered = {}
+            for record in self.with_env(tmpl.env).browse(ids):
+                variables["object"] = record
+                # without the <div> added to wrap several nodes into one, as _render_field
+                rendered[record.id] = Markup("".join(render(qweb, variables))[5:-6])
+            result.update(tmpl._render_template_postprocess(model, rendered))
+        return result
+
     def _rsb_prepare_emails(self):
         """Render the level emails of these lines: each template's subject and body rendered
         for all its lines at once (one compilation per batch), in each client's language;
@@ -225,7 +263,7 @@ class RsbDunningRunLine(models.Model):
             if not lines:
                 continue
             subjects = template._render_field("subject", lines.ids, compute_lang=True)
-            bodies = template._render_field("body_html", lines.ids, compute_lang=True)
+            bodies = lines._rsb_render_body(template)
             senders = template._render_field("email_from", lines.ids)
             for line in lines:
                 company = line.company_id

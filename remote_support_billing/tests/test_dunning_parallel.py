@@ -114,9 +114,9 @@ class TestDunningParallel(TransactionCase):
             if self.level_fee:
                 level_id, values = self.level_fee
                 values.pop("id")
-                api.Environment(cr, SUPERUSER_ID, {})["rsb.dunning.level"].browse(level_id).write(
-                    values
-                )
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["rsb.dunning.level"].browse(level_id).write(values)
+                env.flush_all()
             cr.commit()
 
     def _worker(self):

@@ -121,7 +121,11 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
                 # the same day again: nothing new, nothing sent twice
                 mails_before = self.env["mail.mail"].search_count([])
                 again = self._run(run_date=fields.Date.to_date(day))
-                self.assertFalse(again.line_ids, f"rerun on {day} does nothing")
+                self.assertFalse(
+                    again.line_ids,
+                    f"rerun on {day} does nothing: "
+                    f"{again.line_ids.read(['partner_id', 'state', 'level_id', 'move_ids'])}",
+                )
                 self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
         history = self.env["rsb.dunning.history"].search([("move_id", "=", invoice.id)])
         self.assertEqual(sorted(history.level_id.mapped("days")), [d for d, _day in steps])
