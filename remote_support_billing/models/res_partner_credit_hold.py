@@ -15,7 +15,7 @@ class ResPartner(models.Model):
         partners.write({"rsb_credit_hold": True})
         # one batched create of the notes: dunning places many holds at once
         body = _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
-        partners._message_log_batch(dict.fromkeys(partners.ids, body), message_type="comment")
+        partners._message_log_batch(dict.fromkeys(partners.ids, body))
         return partners
 
     def _rsb_lift_credit_hold(self, reason):
