@@ -15,6 +15,22 @@ _BODY_MARK = "RSB-DUNNING-BODY-7f3a"
 _NAME_MARK = "RSB-DUNNING-NAME-7f3a"
 
 
+def _memoized(function):
+    """`function` with its results kept by arguments (records by model and ids)."""
+    results = {}
+
+    def key(value):
+        return (value._name, tuple(value.ids)) if isinstance(value, models.BaseModel) else value
+
+    def wrapper(*args, **kwargs):
+        cache_key = (tuple(map(key, args)), tuple((k, key(v)) for k, v in kwargs.items()))
+        if cache_key not in results:
+            results[cache_key] = function(*args, **kwargs)
+        return results[cache_key]
+
+    return wrapper
+
+
 class RsbDunningRunLine(models.Model):
     # one file per concern of the model, on purpose (issue 14)
     _inherit = "rsb.dunning.run.line"  # pylint: disable=consider-merging-classes-inherited
@@ -234,6 +250,9 @@ class RsbDunningRunLine(models.Model):
             ):
                 options["raise_on_forbidden_code_for_model"] = model
             variables = tmpl._render_eval_context()
+            # the same dates and amounts recur across a run's clients: format each once
+            for helper in ("format_date", "format_amount"):
+                variables[helper] = _memoized(variables[helper])
             qweb = tmpl.env["ir.qweb"].with_context(**options)._prepare_environment(variables)
             functions, name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
             render = functions[name]
