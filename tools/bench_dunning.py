@@ -27,6 +27,9 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
+sys.path.insert(0, os.path.dirname(__file__))
+import bench_settle  # tools/ is not a package
+
 _logger = logging.getLogger("rsb.bench")
 
 # the n-th clone's name: the template's sequence prefix and number + n, zero-padded to 5 digits
@@ -71,6 +74,12 @@ def parse_args(argv=None):
         help="clients of OCA's email step timed (a sample: default 300; 0 to skip)",
     )
     parser.add_argument("--with-pdf", action="store_true")
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=200,
+        help="tickets settled up in one batch (paid deposit, 2-4 timesheet lines; 0 to skip)",
+    )
     parser.add_argument(
         "--profile",
         metavar="FILE",
@@ -550,6 +559,43 @@ def main():
                     file=out,
                 )
                 cr.commit()
+        # -- settle-up of N tickets in one batch
+        if args.settle:
+            t0 = time.perf_counter()
+            tickets = bench_settle.seed_tickets(env, args.settle)
+            cr.commit()
+            t_seed_tickets = time.perf_counter() - t0
+            print(
+                line(
+                    "settle-up seed (ORM)",
+                    t_seed_tickets,
+                    args.settle / t_seed_tickets,
+                    unit="tickets/s",
+                    note=f"({args.settle:,} tickets, paid deposits, 2-4 timesheet lines)",
+                ),
+                file=out,
+            )
+            counter = QueryCounter(cr)
+            t0 = time.perf_counter()
+            with profiled(args.profile, "settle"):
+                tickets.action_rsb_settle()
+                env.flush_all()
+            t_settle = time.perf_counter() - t0
+            cr.commit()
+            print(
+                line(
+                    "settle-up (one batch)",
+                    t_settle,
+                    args.settle / t_settle,
+                    unit="tickets/s",
+                    note=f"({len(tickets.rsb_settlement_move_ids):,} documents, "
+                    f"{counter.count / args.settle:.1f} queries per ticket)",
+                ),
+                file=out,
+            )
+            if args.settle >= 1000:
+                verdict = "met" if t_settle < 30 else "NOT met"
+                print(f"target (1,000 tickets settled in < 30 s): {verdict}", file=out)
         if args.invoices >= 100_000 and not args.skip_execute:
             verdict = "met" if t_exec < 60 else "NOT met"
             print(f"target (100,000 invoices executed in < 60 s): {verdict}", file=out)
