@@ -48,7 +48,7 @@ class TestDunningParallel(TransactionCase):
                     "fee_product_id": env.ref("remote_support_billing.product_rsb_dunning_fee").id,
                 }
             )
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             moves = env["account.move"]
             for client in clients:
                 for days, amount in ((8, 100.0), (22, 300.0)):
@@ -79,7 +79,7 @@ class TestDunningParallel(TransactionCase):
             run.line_ids.filtered(lambda ln: ln.partner_id not in clients).unlink()
             run.state = "running"
             self.run_id = run.id
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _remove_committed_data(self):
         """Remove what the test committed (SQL: posted invoices cannot be deleted otherwise)."""
@@ -117,7 +117,7 @@ class TestDunningParallel(TransactionCase):
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["rsb.dunning.level"].browse(level_id).write(values)
                 env.flush_all()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _worker(self):
         cr = self.registry.cursor()
