@@ -72,6 +72,13 @@ class TestDunningScale(RSBDunningCommon):
         self.assertTrue(all(clients.mapped("rsb_credit_hold")))
         mails = self.env["mail.mail"].search([("recipient_ids", "in", clients.ids)])
         self.assertEqual(len(mails), 6, "one email per client")
+        for mail in mails:
+            client = mail.recipient_ids
+            self.assertIn("Powered by", mail.body_html, "in the notification layout")
+            self.assertIn(client.name, mail.body_html)
+            self.assertIn(client.name, mail.body_html.split("Hello")[0], "layout header")
+            self.assertEqual(mail.model, "res.partner")
+            self.assertEqual(mail.res_id, client.id)
         self.assertEqual(len(self.env["sms.sms"].search([("partner_id", "in", clients.ids)])), 6)
         fees = self.env["rsb.dunning.fee"].search([("partner_id", "in", clients.ids)])
         self.assertEqual(fees.mapped("amount"), [15.0] * 6)
