@@ -120,7 +120,11 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _rsb_settle(self):
-        """Settle the tickets (called in sudo after the access check).
+        """Settle the tickets (called in sudo after the access check), as a batch: every
+        ticket checked and computed first (any bad ticket stops the batch before anything
+        is created), then the documents of all tickets created with one create(vals_list)
+        and posted with one action_post, then per ticket what moves money (unused deposit,
+        kept credit, card), then the emails and chatter notes in batch.
 
         :return: {ticket: one-line summary}
         """
@@ -133,7 +137,106 @@ class HelpdeskTicket(models.Model):
                 errors.append(error.args[0])
         if errors:
             raise UserError("\n\n".join(errors))
-        return {ticket: ticket._rsb_settle_one(plans[ticket]) for ticket in self}
+        documents = self._rsb_create_settlement_documents(plans)
+        with_documents = self.filtered(lambda t: documents[t]["invoice"] or documents[t]["refund"])
+        for ticket in with_documents:
+            docs = documents[ticket]
+            ticket.write(
+                {
+                    "rsb_settled": True,
+                    "rsb_settlement_move_ids": [
+                        Command.link(move.id) for move in docs["invoice"] | docs["refund"]
+                    ],
+                }
+            )
+        with_documents._rsb_reconcile_deposit_lines()
+        with_documents._rsb_close_activities(_("Deposit paid: schedule the session"))
+        summaries, bodies = {}, {}
+        for ticket in self:
+            summaries[ticket], body = ticket._rsb_settle_one(plans[ticket], documents[ticket])
+            if body:
+                bodies[ticket.id] = body
+        to_send = self.env["account.move"].union(
+            *(documents[t]["invoice"] | documents[t]["refund"] for t in with_documents)
+        )
+        self._rsb_send_settlement_documents(to_send)
+        self.browse(list(bodies))._message_log_batch(bodies)
+        return summaries
+
+    def _rsb_create_settlement_documents(self, plans):
+        """The settle-up documents of these tickets, in batch: the invoices of the time (one
+        create), their rounding lines (one create), the deposit applied on each invoice's
+        taxed total (one create), one action_post; then the credit notes returning unused
+        deposits (one create, one action_post). Values from the `_prepare_rsb_*` hooks.
+
+        :return: {ticket: {"invoice", "applied", "refund", "unused"}}
+        """
+        Move = self.env["account.move"]
+        MoveLine = self.env["account.move.line"]
+        to_invoice = self.filtered(lambda t: plans[t]["quantity"])
+        invoices = Move.create(
+            [ticket._prepare_rsb_settlement_invoice_values(plans[ticket]) for ticket in to_invoice]
+        )
+        invoice_of = dict(zip(to_invoice, invoices, strict=True))
+        rounding = []
+        for ticket, invoice in invoice_of.items():
+            values = ticket._prepare_rsb_rounding_line_values(invoice, plans[ticket])
+            if values:
+                rounding.append({**values, "move_id": invoice.id})
+        MoveLine.create(rounding)
+        result, deposit_lines, totals = {}, [], {}
+        for ticket in self:
+            plan = plans[ticket]
+            currency = plan["currency"]
+            invoice = invoice_of.get(ticket, Move)
+            applied = 0.0
+            if invoice and not currency.is_zero(plan["deposit_available"]):
+                applied = min(plan["deposit_available"], invoice.amount_total)
+                if currency.compare_amounts(applied, 0.0) > 0:
+                    # the deposit applied on the total, taxes included (the same taxes as
+                    # its request: `_prepare_rsb_deposit_applied_line_values`)
+                    totals[ticket] = currency.round(invoice.amount_total - applied)
+                    deposit_lines.append(
+                        {
+                            **ticket._prepare_rsb_deposit_applied_line_values(applied),
+                            "move_id": invoice.id,
+                        }
+                    )
+                else:
+                    applied = 0.0
+            result[ticket] = {"invoice": invoice, "applied": applied}
+        MoveLine.create(deposit_lines)
+        for ticket, total in totals.items():
+            # a taxed deposit worked back to its untaxed price may end a cent off: fit it
+            invoice = result[ticket]["invoice"]
+            ticket._rsb_fit_deposit_total(invoice, total)
+            before = total + result[ticket]["applied"]
+            result[ticket]["applied"] = plans[ticket]["currency"].round(
+                before - invoice.amount_total
+            )
+        for ticket in self:
+            currency = plans[ticket]["currency"]
+            unused = currency.round(plans[ticket]["deposit_available"] - result[ticket]["applied"])
+            if float_compare(unused, 0.0, precision_rounding=currency.rounding) <= 0:
+                unused = 0.0
+            result[ticket]["unused"] = unused
+        invoices.action_post()
+        for ticket, invoice in invoice_of.items():
+            plans[ticket]["billable_lines"].write({"rsb_settlement_move_id": invoice.id})
+        to_refund = self.filtered(lambda t: result[t]["unused"])
+        refunds = Move.create(
+            [
+                ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"])
+                for ticket in to_refund
+            ]
+        )
+        refund_of = dict(zip(to_refund, refunds, strict=True))
+        for ticket, refund in refund_of.items():
+            ticket._rsb_fit_deposit_total(refund, result[ticket]["unused"])
+        refunds.action_post()
+        for ticket in self:
+            result[ticket]["refund"] = refund_of.get(ticket, Move)
+        return result
 
     def _rsb_get_lines_to_settle(self):
         """Timesheet lines of the tickets not on a (non-cancelled) settle-up document,
@@ -282,34 +385,20 @@ class HelpdeskTicket(models.Model):
         return float(billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding))
 
     # ------------------------------------------------------------------ settle one ticket
-    def _rsb_settle_one(self, plan):
-        """Create, post and process the documents of one ticket's settle-up.
+    def _rsb_settle_one(self, plan, documents):
+        """What a ticket's settle-up does once its documents are posted: the unused deposit
+        returned or kept, the kept credit and the saved card for what is due.
 
-        :return: a one-line summary for the user
+        :param documents: see `_rsb_create_settlement_documents`
+        :return: (a one-line summary for the user, the chatter note or None)
         """
         self.ensure_one()
         currency = plan["currency"]
-        Move = self.env["account.move"]
-        invoice = credit_note = Move
-        applied = 0.0
-        if plan["quantity"]:
-            invoice = Move.create(self._prepare_rsb_settlement_invoice_values(plan))
-            rounding = self._prepare_rsb_rounding_line_values(invoice, plan)
-            if rounding:
-                invoice.write({"invoice_line_ids": [Command.create(rounding)]})
-            if not currency.is_zero(plan["deposit_available"]):
-                applied = self._rsb_apply_deposit(invoice, plan["deposit_available"])
-            invoice.action_post()
-            plan["billable_lines"].write({"rsb_settlement_move_id": invoice.id})
-        unused = currency.round(plan["deposit_available"] - applied)
-        if float_compare(unused, 0.0, precision_rounding=currency.rounding) > 0:
-            credit_note = self._rsb_post_deposit_document(
-                self._prepare_rsb_unused_deposit_values(unused), unused
-            )
-
+        invoice, credit_note = documents["invoice"], documents["refund"]
+        applied, unused = documents["applied"], documents["unused"]
         if not invoice and not credit_note:
             if self.rsb_settled:
-                return _("%s: nothing new to settle.", self.display_name)
+                return _("%s: nothing new to settle.", self.display_name), None
             self.rsb_settled = True
             body = (
                 _(
@@ -319,18 +408,7 @@ class HelpdeskTicket(models.Model):
                 if plan["minutes"]
                 else _("Settle-up: no billable time, nothing charged.")
             )
-            self.message_post(body=body, subtype_xmlid="mail.mt_note")
-            return _("%s: nothing to charge.", self.display_name)
-
-        documents = invoice | credit_note
-        self.write(
-            {
-                "rsb_settled": True,
-                "rsb_settlement_move_ids": [Command.link(move.id) for move in documents],
-            }
-        )
-        self._rsb_reconcile_deposit_lines()
-        self._rsb_close_activities(_("Deposit paid: schedule the session"))
+            return _("%s: nothing to charge.", self.display_name), body
         notes = []
         if credit_note:
             notes.append(self._rsb_apply_unused_deposit(credit_note, unused))
@@ -344,14 +422,16 @@ class HelpdeskTicket(models.Model):
             token = self._rsb_get_payment_token()
             if not currency.is_zero(invoice.amount_residual):
                 notes.append(self._rsb_charge_saved_card(invoice, token))
-        self._rsb_send_settlement_documents(documents)
-        self._rsb_post_settlement_message(plan, invoice, applied, credit_note, unused, notes)
+        body = self._rsb_settlement_message(plan, invoice, applied, credit_note, unused, notes)
         due = invoice.amount_residual if invoice else 0.0
-        return _(
-            "%(ticket)s: %(documents)s, %(due)s due.",
-            ticket=self.display_name,
-            documents=", ".join(documents.mapped("name")),
-            due=format_amount(self.env, due, currency),
+        return (
+            _(
+                "%(ticket)s: %(documents)s, %(due)s due.",
+                ticket=self.display_name,
+                documents=", ".join((invoice | credit_note).mapped("name")),
+                due=format_amount(self.env, due, currency),
+            ),
+            body,
         )
 
     def _rsb_on_settlement_reversed(self, move, reversal):
@@ -376,7 +456,8 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
-    def _rsb_post_settlement_message(self, plan, invoice, applied, credit_note, unused, notes):
+    def _rsb_settlement_message(self, plan, invoice, applied, credit_note, unused, notes):
+        """The chatter note of a ticket's settle-up (posted in batch by `_rsb_settle`)."""
         self.ensure_one()
         currency = plan["currency"]
 
@@ -430,8 +511,7 @@ class HelpdeskTicket(models.Model):
                 )
             )
         items += notes
-        body = Markup("%s<ul>%s</ul>") % (
+        return Markup("%s<ul>%s</ul>") % (
             _("Settle-up"),
             Markup().join(Markup("<li>%s</li>") % item for item in items),
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")

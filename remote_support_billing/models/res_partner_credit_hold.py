@@ -15,14 +15,9 @@ class ResPartner(models.Model):
         netted, reach a level), so the write is done in sudo."""
         partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold).sudo()
         partners.write({"rsb_credit_hold": True})
-        for partner in partners:
-            partner.message_post(
-                body=_(
-                    "Credit hold: no new ticket until the overdue balance is paid. Reason: %s",
-                    reason,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        # one batched create of the notes: dunning places many holds at once
+        body = _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
+        partners._message_log_batch(dict.fromkeys(partners.ids, body))
         return partners
 
     def _rsb_lift_credit_hold(self, reason):

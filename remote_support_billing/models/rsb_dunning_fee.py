@@ -1,8 +1,13 @@
 """Late fees and late interest charged by dunning: one row per invoice and level, in the
-invoice's currency, with the days of interest it charged."""
+invoice's currency, with the days of interest it charged; invoiced in batches."""
+
+import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
+
+_logger = logging.getLogger(__name__)
 
 
 class RsbDunningFee(models.Model):
@@ -44,6 +49,12 @@ class RsbDunningFee(models.Model):
         "account.move", string="Fee Invoice", readonly=True, index="btree_not_null"
     )
     run_id = fields.Many2one("rsb.dunning.run", ondelete="set null")
+    run_line_id = fields.Many2one(
+        "rsb.dunning.run.line",
+        ondelete="set null",
+        index="btree_not_null",
+        help="The client's line of the run that charged the fee: its fee invoice is linked there.",
+    )
 
     _sql_constraints = [
         (
@@ -64,3 +75,119 @@ class RsbDunningFee(models.Model):
             raise UserError(
                 _("A late fee that is invoiced cannot be deleted: credit the fee invoice.")
             )
+
+    # ------------------------------------------------------------------ invoicing
+    def _rsb_invoice_line_label(self):
+        """The fee's line on the fee invoice: the level, the invoice and the days."""
+        self.ensure_one()
+        if self.level_id.fee_type == "interest" and self.interest_until:
+            return self.env._(
+                "Late interest (%(level)s) on invoice %(invoice)s, %(start)s to %(end)s",
+                level=self.level_id.name,
+                invoice=self.move_id.name,
+                start=format_date(self.env, self.interest_from),
+                end=format_date(self.env, self.interest_until),
+            )
+        return self.env._(
+            "Late fee (%(level)s) on invoice %(invoice)s, %(days)s days overdue",
+            level=self.level_id.name,
+            invoice=self.move_id.name,
+            days=self.days_late,
+        )
+
+    @api.model
+    def _rsb_pending_domain(self, company=None, run=None):
+        domain = [("fee_move_id", "=", False), ("run_line_id", "!=", False)]
+        if company:
+            domain.append(("company_id", "=", company.id))
+        if run:
+            domain.append(("run_id", "=", run.id))
+        return domain
+
+    @api.model
+    def _rsb_invoice_pending(self, company=None, run=None, batch_size=500, commit=False):
+        """Invoice the fees charged by dunning and not invoiced yet: one fee invoice per
+        client line and currency, created for a whole batch with one create(vals_list) and
+        posted with one action_post. Restartable: a batch is one transaction (with `commit`,
+        the cron's: each batch is committed), and a fee is invoiced once (its invoice line
+        is linked to it in the same transaction).
+
+        :param batch_size: fee rows per batch (all the rows of a client line stay together)
+        :return: the fee invoices created
+        """
+        Move = self.env["account.move"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        created = Move
+        domain = self._rsb_pending_domain(company, run)
+        while True:
+            fees = self.search(domain, order="run_line_id, currency_id, id", limit=batch_size)
+            if not fees:
+                break
+            if len(fees) == batch_size:
+                # never split a client line between two batches: leave the last one
+                last = fees[-1].run_line_id
+                head = fees.filtered(lambda f, last=last: f.run_line_id != last)
+                fees = head or self.search(
+                    [*domain, ("run_line_id", "=", last.id)], order="currency_id, id"
+                )
+            fees.move_id.mapped("name")  # prefetch the labels' invoices
+            journals, groups, vals_list = {}, [], []
+            for (line, _currency), group in fees.grouped(
+                lambda f: (f.run_line_id, f.currency_id)
+            ).items():
+                company_ = line.company_id
+                if company_ not in journals:
+                    journals[company_] = company_._rsb_get_sale_journal()
+                groups.append((line, group))
+                vals_list.append(line._prepare_rsb_fee_invoice_values(group, journals[company_]))
+            moves = Move.create(vals_list)
+            moves.action_post()
+            links = []
+            for (_line, group), move in zip(groups, moves, strict=True):
+                links += [
+                    (fee.id, move.id, move_line.id)
+                    for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
+                ]
+            self._rsb_link_invoices(links)
+            created |= moves
+            _logger.info("Dunning: %s fee invoices posted", len(moves))
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return created
+
+    def _rsb_link_invoices(self, links):
+        """Link the fees to their invoice and invoice line, and the fee invoices to their
+        run lines, in one statement each (the fee rows are the addon's own bookkeeping:
+        written here, never by hand).
+
+        :param links: [(fee id, fee invoice id, fee invoice line id)]
+        """
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO rsb_dunning_run_line_fee_move_rel (line_id, move_id)
+            SELECT DISTINCT f.run_line_id, v.move_id
+              FROM unnest(%s::int[], %s::int[]) AS v(id, move_id)
+              JOIN rsb_dunning_fee f ON f.id = v.id
+            ON CONFLICT DO NOTHING
+            """,
+                [fee for fee, _m, _l in links],
+                [move for _f, move, _l in links],
+            )
+        )
+        self.env["rsb.dunning.run.line"].invalidate_model(["fee_move_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE rsb_dunning_fee f SET fee_move_id = v.move_id, fee_line_id = v.line_id
+              FROM unnest(%s::int[], %s::int[], %s::int[]) AS v(id, move_id, line_id)
+             WHERE f.id = v.id
+            """,
+                [fee for fee, _m, _l in links],
+                [move for _f, move, _l in links],
+                [line for _f, _m, line in links],
+            )
+        )
+        self.invalidate_model(["fee_move_id", "fee_line_id"])

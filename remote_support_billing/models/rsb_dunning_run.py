@@ -1,16 +1,11 @@
-"""Dunning runs: which client reaches which level on a date (one set-based query), the
-preview and its execution in batches."""
+"""Dunning runs: which client reaches which level on a date (one set-based query) and the
+preview; the execution is in rsb_dunning_run_execute.py."""
 
-import logging
 from collections import defaultdict
-
-from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 RUN_STATES = [
     ("draft", "Draft"),
@@ -30,7 +25,7 @@ class RsbDunningRun(models.Model):
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
-    # Clients per batch of the cron, which commits after each batch.
+    # Clients per chunk that a worker claims, executes and commits.
     _rsb_batch_size = 200
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -110,31 +105,6 @@ class RsbDunningRun(models.Model):
             run.state = "preview"
         return True
 
-    def action_execute(self):
-        """Execute the run now (in this transaction): for every client of the preview, the
-        level's actions on the invoices as they are now (paid or paused since the preview
-        are skipped)."""
-        for run in self:
-            if run.state == "done":
-                raise UserError(_("Run %s is already executed.", run.name))
-            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id)
-            if run.state == "draft":
-                run._rsb_create_lines()
-            run.state = "running"
-            run._rsb_execute_lines(run.line_ids.filtered(lambda line: line.state == "to_do"))
-            run._rsb_finish()
-        return True
-
-    def action_execute_background(self):
-        """Large runs: let the dunning cron execute the run in committed batches now."""
-        for run in self:
-            if run.state != "preview":
-                raise UserError(_("Preview run %s before executing it.", run.name))
-            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id)
-            run.state = "running"
-        self.env.ref("remote_support_billing.ir_cron_rsb_dunning")._trigger()
-        return True
-
     def action_view_lines(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -143,76 +113,6 @@ class RsbDunningRun(models.Model):
         action["domain"] = [("run_id", "=", self.id)]
         action["context"] = {"search_default_group_level": 1}
         return action
-
-    # ------------------------------------------------------------------ cron
-    @api.model
-    def _cron_run_dunning(self):
-        """Daily: per company with dunning levels, resume the run a crash left unfinished or
-        create today's, then execute it in batches of clients, committing after each batch
-        so that a run that dies halfway restarts where it stopped (the per-invoice level
-        history makes every batch idempotent) and a long run does not hold one transaction
-        for an hour. Also lifts the credit holds of clients who paid."""
-        companies = self.env["rsb.dunning.level"]._read_group([], ["company_id"])
-        for (company,) in companies:
-            # a run left running (crashed, or sent to the background by an accountant)
-            # first, else a preview of the cron's own
-            run = self.search(
-                [
-                    ("company_id", "=", company.id),
-                    "|",
-                    ("state", "=", "running"),
-                    "&",
-                    ("state", "=", "preview"),
-                    ("is_cron", "=", True),
-                ],
-                order="id",
-                limit=1,
-            )
-            try:
-                if not run:
-                    run = self.with_company(company).create(
-                        {
-                            "company_id": company.id,
-                            "is_cron": True,
-                            "user_id": self.env.ref("base.user_root").id,
-                        }
-                    )
-                    self.env["rsb.dunning.lock"]._rsb_acquire(company)
-                    run._rsb_create_lines()
-                    run.state = "running"
-                    # the preview is kept if a later batch dies (daily cron, batched)
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                run.state = "running"
-                run._rsb_execute_in_batches()
-            except UserError as err:
-                self.env.cr.rollback()
-                _logger.warning("Dunning of %s skipped: %s", company.name, err)
-        self.env["res.partner"]._rsb_lift_paid_credit_holds()
-
-    def _rsb_execute_in_batches(self):
-        """Execute the to-do lines by batches, one transaction (and one lock) per batch."""
-        self.ensure_one()
-        Line = self.env["rsb.dunning.run.line"]
-        done = 0
-        while True:
-            self.env["rsb.dunning.lock"]._rsb_acquire(self.company_id)
-            lines = Line.search(
-                [("run_id", "=", self.id), ("state", "=", "to_do")],
-                limit=self._rsb_batch_size,
-                order="id",
-            )
-            if not lines:
-                break
-            self._rsb_execute_lines(lines)
-            done += len(lines)
-            remaining = Line.search_count([("run_id", "=", self.id), ("state", "=", "to_do")])
-            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            # Commit the batch: its emails, fees and history are final, and the lock is
-            # released between batches (it is taken again for the next one). Only the cron
-            # and background runs come here; a manual run executes in its own transaction.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._rsb_finish()
-        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------ business
     def _rsb_plan(self, partner_ids=None):
@@ -377,123 +277,3 @@ class RsbDunningRun(models.Model):
                 values.update(run_id=self.id, company_id=self.company_id.id)
                 vals_list.append(values)
         return self.env["rsb.dunning.run.line"].create(vals_list)
-
-    def _rsb_execute_lines(self, lines):
-        """Execute the lines (clients) of this run, on the invoices as they are now."""
-        self.ensure_one()
-        self.check_access("write")  # who may execute the run may dun its clients
-        levels = self._rsb_levels()
-        plan = self._rsb_plan(partner_ids=lines.partner_id.ids)
-        history_vals, level_updates, invoice_notes = [], [], []
-        today = self.date
-        to_apply = []
-        for line in lines:
-            rows = plan.get(line.partner_id.id)
-            if not rows:
-                line.write({"state": "skipped", "result": _("Nothing overdue any more (paid).")})
-                continue
-            values, new, fees = self._rsb_evaluate_client(rows, levels)
-            if not values:
-                line.write({"state": "skipped", "result": _("Nothing new since the last run.")})
-                continue
-            line.write(values)
-            if values["state"] != "paused":
-                to_apply.append((line, new, fees))
-        # the fee invoices of the batch in one create and one post
-        Line = self.env["rsb.dunning.run.line"]
-        Line._rsb_charge_fees({line: fees for line, _new, fees in to_apply if fees})
-        emails = Line.browse(
-            [line.id for line, _new, _fees in to_apply if line.level_id.send_email]
-        )._rsb_render_emails()
-        for line, new, _fees in to_apply:
-            done_labels = line._rsb_apply_level(emails.get(line.id))
-            line.write({"state": "done", "result": "\n".join(done_labels)})
-            level = line.level_id
-            for row in new:
-                row_level = levels[row["level_id"]]
-                history_vals.append(
-                    {
-                        "move_id": row["move_id"],
-                        "partner_id": row["partner_id"],
-                        "level_id": row_level.id,
-                        "run_id": self.id,
-                        "company_id": self.company_id.id,
-                        "date": today,
-                        "amount_residual": row["residual"],
-                    }
-                )
-                level_updates.append((row["move_id"], row_level.id))
-                invoice_notes.append(
-                    (
-                        row["move_id"],
-                        Markup("%s<br/>%s")
-                        % (
-                            _(
-                                "Dunning level reached: %(level)s (%(days)s days overdue), "
-                                "run %(run)s.",
-                                level=row_level.name,
-                                days=row["days_late"],
-                                run=self.name,
-                            ),
-                            _(
-                                "Client communication at level %(level)s: %(actions)s",
-                                level=level.name,
-                                actions=", ".join(done_labels),
-                            ),
-                        ),
-                    )
-                )
-        self.env["rsb.dunning.history"].create(history_vals)
-        self._rsb_update_invoice_levels(level_updates)
-        self._rsb_post_invoice_notes(invoice_notes)
-
-    def _rsb_update_invoice_levels(self, level_updates):
-        """Set the invoices' current level and date in one statement (no per-invoice ORM
-        write: account.move.write re-checks the accounting of every invoice)."""
-        if not level_updates:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE account_move m
-               SET rsb_dunning_level_id = v.level_id, rsb_dunning_date = %(date)s
-              FROM unnest(%(moves)s::int[], %(levels)s::int[]) AS v(move_id, level_id)
-             WHERE m.id = v.move_id
-            """,
-                date=self.date,
-                moves=[m for m, _l in level_updates],
-                levels=[lv for _m, lv in level_updates],
-            )
-        )
-        self.env["account.move"].invalidate_model(["rsb_dunning_level_id", "rsb_dunning_date"])
-
-    def _rsb_post_invoice_notes(self, notes):
-        """Post the level reached in each invoice's chatter, in one batched create."""
-        if not notes:
-            return
-        subtype = self.env.ref("mail.mt_note")
-        author = self.env.user.partner_id
-        self.env["mail.message"].create(
-            [
-                {
-                    "model": "account.move",
-                    "res_id": move_id,
-                    "message_type": "comment",
-                    "subtype_id": subtype.id,
-                    "author_id": author.id,
-                    "body": body,
-                }
-                for move_id, body in notes
-            ]
-        )
-
-    def _rsb_finish(self):
-        self.ensure_one()
-        self.state = "done"
-        self.message_post(
-            body=_(
-                "Dunning run done: %(done)s clients dunned, %(paused)s paused.",
-                done=self.done_count,
-                paused=self.paused_count,
-            )
-        )

@@ -2,8 +2,10 @@
 each overdue invoice (in the invoice's currency, each day of interest once) and the fee
 invoices, taxed as the fee product says."""
 
+from collections import defaultdict
+
 from odoo import api, fields, models
-from odoo.tools import float_compare, format_date
+from odoo.tools import SQL, float_compare
 
 
 class RsbDunningRunLine(models.Model):
@@ -52,68 +54,52 @@ class RsbDunningRunLine(models.Model):
         )
         return company.currency_id.round(total)
 
-    def _rsb_charge_fees(self, fees_by_line):
-        """The late fees of a batch of lines: one fee invoice per client and currency (the
-        overdue invoices' currency), one invoice line per (overdue invoice, level), created
-        and posted together; and the fee records that forbid charging the same invoice and
-        level twice (SQL unique constraint) and remember up to which day interest is
-        charged.
+    def _rsb_record_fees(self, fees_by_line):
+        """The fee rows of a batch of lines in one INSERT (set-based): they charge the fee
+        once per invoice and level (SQL unique constraint: a row already there is kept) and
+        remember up to which day interest is charged. Invoiced later, in batches, by
+        rsb.dunning.fee._rsb_invoice_pending (restartable).
 
-        :param fees_by_line: {line: [(plan row, level, amount in the invoice's currency)]}
+        :param fees_by_line: {line id: [(plan row, level, amount in the invoice's currency)]}
         """
-        lines = self.browse([line.id for line in fees_by_line])
-        if not lines:
-            return self.env["account.move"]
-        Move = self.env["account.move"].with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True
-        )
-        journals = {}
-        names = {
-            move.id: move.name
-            for move in Move.browse(
-                [row["move_id"] for fees in fees_by_line.values() for row, _lv, _a in fees]
+        columns = defaultdict(list)
+        for line in self.browse(list(fees_by_line)):
+            for row, level, amount in fees_by_line[line.id]:
+                period = line._rsb_interest_period(row, level)
+                columns["move"].append(row["move_id"])
+                columns["level"].append(level.id)
+                columns["partner"].append(line.partner_id.id)
+                columns["company"].append(line.company_id.id)
+                columns["currency"].append(row["currency_id"])
+                columns["amount"].append(amount)
+                columns["base"].append(row["residual_currency"])
+                columns["days"].append(row["days_late"])
+                columns["ifrom"].append(period.get("interest_from"))
+                columns["iuntil"].append(period.get("interest_until"))
+                columns["run"].append(line.run_id.id)
+                columns["line"].append(line.id)
+        if not columns:
+            return
+        self.env["rsb.dunning.fee"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO rsb_dunning_fee (
+                move_id, level_id, partner_id, company_id, currency_id, amount, base_amount,
+                days_late, interest_from, interest_until, run_id, run_line_id,
+                create_uid, write_uid, create_date, write_date)
+            SELECT v.*, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+              FROM unnest(%(move)s::int[], %(level)s::int[], %(partner)s::int[],
+                          %(company)s::int[], %(currency)s::int[], %(amount)s::numeric[],
+                          %(base)s::numeric[], %(days)s::int[], %(ifrom)s::date[],
+                          %(iuntil)s::date[], %(run)s::int[], %(line)s::int[]) AS v
+            ON CONFLICT (move_id, level_id) DO NOTHING
+            """,
+                uid=self.env.uid,
+                **columns,
             )
-        }
-        batches, vals_list = [], []
-        for line in lines:
-            company = line.company_id
-            if company not in journals:
-                journals[company] = company._rsb_get_sale_journal()
-            by_currency = {}
-            for fee in fees_by_line[line]:
-                by_currency.setdefault(fee[0]["currency_id"], []).append(fee)
-            for currency_id, fees in by_currency.items():
-                batches.append((line, fees))
-                vals_list.append(
-                    line._prepare_rsb_fee_invoice_values(
-                        fees, journals[company], names, currency_id
-                    )
-                )
-        fee_moves = Move.create(vals_list)
-        fee_moves.action_post()
-        fee_vals = []
-        for (line, fees), fee_move in zip(batches, fee_moves, strict=True):
-            line.fee_move_ids = [fields.Command.link(fee_move.id)]
-            for (row, level, amount), move_line in zip(
-                fees, fee_move.invoice_line_ids, strict=True
-            ):
-                fee_vals.append(
-                    {
-                        "move_id": row["move_id"],
-                        "level_id": level.id,
-                        "partner_id": line.partner_id.id,
-                        "company_id": line.company_id.id,
-                        "amount": amount,
-                        "base_amount": row["residual_currency"],
-                        "days_late": row["days_late"],
-                        **line._rsb_interest_period(row, level),
-                        "fee_move_id": fee_move.id,
-                        "fee_line_id": move_line.id,
-                        "run_id": line.run_id.id,
-                    }
-                )
-        self.env["rsb.dunning.fee"].create(fee_vals)
-        return fee_moves
+        )
+        self.env["rsb.dunning.fee"].invalidate_model()
 
     def _rsb_interest_period(self, row, level):
         """The days an interest fee charges: from the later of the due date and the day
@@ -123,47 +109,30 @@ class RsbDunningRunLine(models.Model):
         start = max(row["date_due"], row["interest_until"] or row["date_due"])
         return {"interest_from": start, "interest_until": self.date}
 
-    def _prepare_rsb_fee_invoice_values(self, fees, journal, names, currency_id=None):
-        """Values of the client's fee invoice (hook): in the overdue invoices' currency
-        (`currency_id`, default the company's), one line per charged invoice with the
-        level's fee product, whose income account and taxes it takes (taxes mapped by the
-        client's fiscal position; the shipped fee product is untaxed)."""
+    def _prepare_rsb_fee_invoice_values(self, fees, journal):
+        """Values of the client's fee invoice for `fees` (rsb.dunning.fee of this line, all in
+        one currency, the overdue invoices'), one line per charged invoice with the level's
+        fee product, whose income account and taxes it takes (taxes mapped by the client's
+        fiscal position; the shipped fee product is untaxed). Hook."""
         self.ensure_one()
         return {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
             "journal_id": journal.id,
             "partner_id": self.partner_id.id,
-            "currency_id": currency_id or self.company_id.currency_id.id,
+            "currency_id": fees.currency_id.id or self.company_id.currency_id.id,
             "invoice_date": self.date,
             "invoice_origin": self.run_id.name,
             "rsb_dunning_fee": True,
             "invoice_line_ids": [
                 fields.Command.create(
                     {
-                        "product_id": level.fee_product_id.id,
-                        "name": self._rsb_fee_line_label(row, level, names),
+                        "product_id": fee.level_id.fee_product_id.id,
+                        "name": fee._rsb_invoice_line_label(),
                         "quantity": 1.0,
-                        "price_unit": amount,
+                        "price_unit": fee.amount,
                     }
                 )
-                for row, level, amount in fees
+                for fee in fees
             ],
         }
-
-    def _rsb_fee_line_label(self, row, level, names):
-        if level.fee_type == "interest":
-            period = self._rsb_interest_period(row, level)
-            return self.env._(
-                "Late interest (%(level)s) on invoice %(invoice)s, %(start)s to %(end)s",
-                level=level.name,
-                invoice=names[row["move_id"]],
-                start=format_date(self.env, period["interest_from"]),
-                end=format_date(self.env, period["interest_until"]),
-            )
-        return self.env._(
-            "Late fee (%(level)s) on invoice %(invoice)s, %(days)s days overdue",
-            level=level.name,
-            invoice=names[row["move_id"]],
-            days=row["days_late"],
-        )

@@ -5,6 +5,8 @@ from . import test_dunning_portal
 from . import test_dunning_lock
 from . import test_dunning_collections
 from . import test_dunning_security
+from . import test_dunning_scale
+from . import test_dunning_parallel
 from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
 from . import test_i18n

@@ -62,8 +62,12 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         history = self.env["rsb.dunning.history"].search([("move_id", "in", (old | recent).ids)])
         self.assertEqual(len(history), 2)
         self.assertEqual(history.run_id, run)
-        self.assertIn("Dunning level reached", old.message_ids[0].body)
-        self.assertTrue(any("Dunning level" in m.body for m in self.client_a.message_ids))
+        self.assertEqual(old.rsb_dunning_history_ids.level_id, self.level_by_days[7])
+        dunning_messages = self.client_a.message_ids.filtered(lambda m: "Dunning level" in m.body)
+        self.assertEqual(len(dunning_messages), 1, "one chatter message per client per run")
+        self.assertEqual(dunning_messages.mail_ids, mails, "the email is that message")
+        self.assertIn("Email to", dunning_messages.body, "with the summary of what was done")
+        self.assertEqual(dunning_messages.notification_ids.res_partner_id, self.client_a)
 
     def test_escalation_over_the_days_and_idempotent_rerun(self):
         due = fields.Date.to_date("2026-01-10")
@@ -117,7 +121,11 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
                 # the same day again: nothing new, nothing sent twice
                 mails_before = self.env["mail.mail"].search_count([])
                 again = self._run(run_date=fields.Date.to_date(day))
-                self.assertFalse(again.line_ids, f"rerun on {day} does nothing")
+                self.assertFalse(
+                    again.line_ids,
+                    f"rerun on {day} does nothing: "
+                    f"{again.line_ids.read(['partner_id', 'state', 'level_id', 'move_ids'])}",
+                )
                 self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
         history = self.env["rsb.dunning.history"].search([("move_id", "=", invoice.id)])
         self.assertEqual(sorted(history.level_id.mapped("days")), [d for d, _day in steps])

@@ -1,0 +1,529 @@
+"""What a dunning level does for a batch of clients, set-based: one chatter message per client
+(the email itself when there is one, its mail.mail and notification), SMS, activities, letters,
+credit holds, trust and collections, each created or written once for the whole batch."""
+
+from collections import defaultdict
+
+from lxml import html
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.tools import float_compare, format_amount, html2plaintext
+
+# Markers of the email layout, rendered once per batch (see _rsb_email_layout).
+_BODY_MARK = "RSB-DUNNING-BODY-7f3a"
+_NAME_MARK = "RSB-DUNNING-NAME-7f3a"
+
+
+def _memoized(function):
+    """`function` with its results kept by arguments (records by model and ids)."""
+    results = {}
+
+    def key(value):
+        return (value._name, tuple(value.ids)) if isinstance(value, models.BaseModel) else value
+
+    def wrapper(*args, **kwargs):
+        cache_key = (tuple(map(key, args)), tuple((k, key(v)) for k, v in kwargs.items()))
+        if cache_key not in results:
+            results[cache_key] = function(*args, **kwargs)
+        return results[cache_key]
+
+    return wrapper
+
+
+class RsbDunningRunLine(models.Model):
+    # one file per concern of the model, on purpose (issue 14)
+    _inherit = "rsb.dunning.run.line"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------ the batch
+    def _rsb_apply_levels(self, fees_by_line=None):
+        """Do what each line's level does for its client, once, for all these lines together.
+
+        The caller may execute the run (checked by `_rsb_execute_lines`); the client-side
+        effects (chatter, activity, attachment, SMS, policy flags) are done in sudo: an
+        accountant may dun a client without the right to edit contacts.
+
+        :param fees_by_line: {line id: [(plan row, level, amount)]}, the fees charged
+        :return: {line id: [label, ...]} what was done, in words
+        """
+        fees_by_line = fees_by_line or {}
+        labels = defaultdict(list)
+        extra = defaultdict(list)  # line id -> (attachment ids) of the chatter message
+        for line in self:
+            if fees_by_line.get(line.id):
+                labels[line.id].append(
+                    self.env._(
+                        "Late fee %(amount)s charged (invoiced by the fee step)",
+                        amount=format_amount(
+                            self.env,
+                            line._rsb_fee_total(fees_by_line[line.id], line.company_id, line.date),
+                            line.currency_id,
+                        ),
+                    )
+                )
+        overdue = self.filtered(
+            lambda ln: ln.days_late > 0
+            and float_compare(ln.amount_due, 0.0, precision_rounding=ln.currency_id.rounding) > 0
+        )
+        for line_id, (label, attachment) in (
+            self.filtered("level_id.send_letter")._rsb_send_letters().items()
+        ):
+            labels[line_id].append(label)
+            extra[line_id].append(attachment.id)
+        emails = self.filtered("level_id.send_email")._rsb_prepare_emails()
+        for line_id, email in emails.items():
+            labels[line_id].append(email["label"])
+        steps = [
+            (self.filtered("level_id.send_sms"), "_rsb_send_sms_batch"),
+            (self.filtered("level_id.create_activity"), "_rsb_schedule_activities"),
+            (overdue.filtered("level_id.credit_hold"), "_rsb_credit_holds"),
+            (overdue.filtered("level_id.revoke_trust"), "_rsb_revoke_trusts"),
+            (overdue.filtered("level_id.collections"), "_rsb_collections_batch"),
+        ]
+        for lines, method in steps:
+            if lines:
+                for line_id, label in getattr(lines, method)().items():
+                    labels[line_id].append(label)
+        self._rsb_post_summaries(labels, emails, extra)
+        return labels
+
+    def _rsb_summary_body(self, labels):
+        self.ensure_one()
+        return Markup("%s<ul>%s</ul>") % (
+            self.env._(
+                "Dunning level %(level)s (run %(run)s), %(amount)s overdue:",
+                level=self.level_id.name,
+                run=self.run_id.name,
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+            ),
+            Markup().join(Markup("<li>%s</li>") % label for label in labels),
+        )
+
+    def _rsb_post_summaries(self, labels, emails, extra):
+        """One chatter message per client: the summary of what dunning did; when an email
+        is sent, the message is that email (its subject, recipient and delivery status; the
+        client receives the rendered email, not the summary). The messages of the emails
+        are created with their mail.mail (queued) and notification in one batched create
+        each."""
+        author = self.env.user.partner_id
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        mail_vals, log_vals, mail_lines = [], [], []
+        for line in self:
+            body = line._rsb_summary_body(labels[line.id])
+            values = {
+                "model": "res.partner",
+                "res_id": line.partner_id.id,
+                "message_type": "comment",
+                "subtype_id": note,
+                "is_internal": True,
+                "author_id": author.id,
+                "attachment_ids": [fields.Command.set(extra[line.id])] if extra[line.id] else [],
+            }
+            email = emails.get(line.id)
+            if email and email.get("body_html"):
+                values["attachment_ids"] = [
+                    fields.Command.set(extra[line.id] + email["attachment_ids"])
+                ]
+                mail_vals.append(
+                    {
+                        **values,
+                        # the summary (with the email's subject): the email itself is the
+                        # mail.mail's body (the chatter's body is sanitized at create, the
+                        # full email for every client would double the run's time)
+                        "body": body,
+                        "subject": email["subject"],
+                        "email_from": email["email_from"],
+                        "reply_to": email["email_from"],
+                        "body_html": email["body_html"],
+                        "recipient_ids": [fields.Command.set(email["recipient"].ids)],
+                        "is_notification": True,
+                        "auto_delete": False,
+                        "state": "outgoing",
+                        "email_layout_xmlid": "mail.mail_notification_light",
+                    }
+                )
+                mail_lines.append((line, email["recipient"]))
+            else:
+                log_vals.append({**values, "body": body, "email_from": author.email_formatted})
+        Mail = self.env["mail.mail"].sudo().with_context(mail_create_nosubscribe=True)
+        mails = Mail.create(mail_vals)
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "mail_message_id": mail.mail_message_id.id,
+                    "mail_mail_id": mail.id,
+                    "res_partner_id": recipient.id,
+                    "author_id": author.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for mail, (_line, recipient) in zip(mails, mail_lines, strict=True)
+            ]
+        )
+        self.env["mail.message"].sudo().create(log_vals)
+        # a letter's attachment was created on the client: it belongs to the message now
+        return mails
+
+    # ------------------------------------------------------------------ email
+    def _rsb_recipients(self):
+        """Who receives each line's email: the client's invoice address if it has an email,
+        else the client (res.partner.address_get), without a query for clients who have
+        no contacts. :return: {line id: res.partner}"""
+        result = {}
+        partners = self.partner_id.sudo()
+        partners.mapped("child_ids")  # prefetched in one query
+        for line in self:
+            partner = line.partner_id.sudo()
+            recipient = partner
+            if partner.child_ids:
+                invoice_contact = partner.browse(partner.address_get(["invoice"])["invoice"])
+                if invoice_contact.email:
+                    recipient = invoice_contact
+            result[line.id] = recipient
+        return result
+
+    def _rsb_email_layout(self, company):
+        """The light notification layout around an email, rendered once for a batch (with
+        markers for the body and the client's name) instead of once per client.
+
+        :return: a function (body, record name) -> the full HTML of the email
+        """
+        message = self.env["mail.message"].new(
+            {"body": Markup("<p>%s</p>") % _BODY_MARK, "record_name": _NAME_MARK}
+        )
+        html = self.env["ir.qweb"]._render(
+            "mail.mail_notification_light",
+            {
+                "message": message,
+                "company": company,
+                "model_description": self.env._("client account"),
+                "record": self.env["res.partner"],
+                "record_name": _NAME_MARK,
+                "has_button_access": False,
+                "button_access": {},
+                "subtype": self.env.ref("mail.mt_comment"),
+                "subtype_internal": False,
+                "tracking_values": [],
+                "signature": "",
+                "lang": self.env.lang,
+                "website_url": "",
+                "is_discussion": False,
+                "email_add_signature": False,
+            },
+            minimal_qcontext=True,
+            raise_if_not_found=False,
+        )
+        if not html or _BODY_MARK not in str(html):
+            return lambda body, name: body
+        html = str(html).replace(Markup("<p>%s</p>") % _BODY_MARK, _BODY_MARK)
+
+        def wrap(body, name):
+            return Markup(
+                html.replace(_BODY_MARK, str(body)).replace(
+                    _NAME_MARK, str(escape(name.replace("/", "-")))
+                )
+            )
+
+        return wrap
+
+    def _rsb_render_body(self, template):
+        """The template's body rendered for these lines, each in its client's language, the
+        QWeb compiled once per language (mail.template._render_field compiles it again for
+        every record: most of the time of a dunning email). Same evaluation context, access
+        restriction and post-processing as _render_field.
+
+        :return: {line id: rendered body}
+        """
+        model = self._name
+        result = {}
+        for tmpl, ids in template._classify_per_lang(self.ids).values():
+            source = tmpl.body_html
+            if not source or not tmpl._has_unsafe_expression_template_qweb(source, model):
+                result.update(tmpl._render_field("body_html", ids))
+                continue
+            options = {}
+            if not (
+                tmpl._unrestricted_rendering
+                or self.env.is_admin()
+                or self.env.user.has_group("mail.group_mail_template_editor")
+            ):
+                options["raise_on_forbidden_code_for_model"] = model
+            variables = tmpl._render_eval_context()
+            # the same dates and amounts recur across a run's clients: format each once
+            for helper in ("format_date", "format_amount"):
+                variables[helper] = _memoized(variables[helper])
+            qweb = tmpl.env["ir.qweb"].with_context(**options)._prepare_environment(variables)
+            functions, name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
+            render = functions[name]
+            rendered = {}
+            for record in self.with_env(tmpl.env).browse(ids):
+                variables["object"] = record
+                # without the <div> added to wrap several nodes into one, as _render_field
+                rendered[record.id] = Markup("".join(render(qweb, variables))[5:-6])
+            result.update(tmpl._render_template_postprocess(model, rendered))
+        return result
+
+    def _rsb_prepare_emails(self):
+        """Render the level emails of these lines: each template's subject and body rendered
+        for all its lines at once (one compilation per batch), in each client's language;
+        the invoice PDFs and the letter as attachments.
+
+        :return: {line id: {subject, body, body_html, recipient, email_from, attachment_ids,
+            label}}
+        """
+        self._rsb_ensure_access_tokens()
+        recipients = self._rsb_recipients()
+        result = {}
+        wraps = {}
+        for template in self.level_id.mail_template_id:
+            lines = self.filtered(lambda ln, t=template: ln.level_id.mail_template_id == t)
+            lines = lines.filtered(lambda ln: recipients[ln.id].email)
+            if not lines:
+                continue
+            subjects = template._render_field("subject", lines.ids, compute_lang=True)
+            bodies = lines._rsb_render_body(template)
+            senders = template._render_field("email_from", lines.ids)
+            for line in lines:
+                company = line.company_id
+                if company not in wraps:
+                    wraps[company] = line._rsb_email_layout(company)
+                attachments = (
+                    line._rsb_invoice_pdf_attachments()
+                    if line.level_id.attach_invoices
+                    else self.env["ir.attachment"]
+                )
+                recipient = recipients[line.id]
+                result[line.id] = {
+                    "subject": subjects[line.id],
+                    "body": bodies[line.id],
+                    "body_html": wraps[company](bodies[line.id], line.partner_id.name or ""),
+                    "recipient": recipient,
+                    "email_from": senders[line.id] or self.env.user.email_formatted,
+                    "attachment_ids": attachments.ids,
+                    "label": self.env._(
+                        "Email to %(email)s (%(count)s invoices%(pdf)s)",
+                        email=recipient.email,
+                        count=len(line.move_ids),
+                        pdf=self.env._(", PDFs attached") if line.level_id.attach_invoices else "",
+                    ),
+                }
+        for line in self - self.browse(list(result)):
+            result[line.id] = {
+                "label": self.env._("No email: level %s has no email template.", line.level_id.name)
+                if not line.level_id.mail_template_id
+                else self.env._("No email: the client has no email address.")
+            }
+        return result
+
+    # ------------------------------------------------------------------ SMS
+    def _rsb_send_sms_batch(self):
+        """Queue an SMS to each client's mobile (Odoo SMS, sms.sms in one create), the
+        template rendered for all clients at once. :return: {line id: label}"""
+        result, vals_list = {}, []
+        bodies = {}
+        for template in self.level_id.sms_template_id:
+            partners = self.filtered(lambda ln, t=template: ln.level_id.sms_template_id == t)
+            bodies[template] = template._render_field(
+                "body", partners.partner_id.ids, compute_lang=True
+            )
+        for line in self:
+            partner = line.partner_id.sudo()
+            number = partner.mobile or partner.phone
+            if not number:
+                result[line.id] = self.env._("No SMS: the client has no mobile number.")
+                continue
+            template = line.level_id.sms_template_id
+            if template:
+                body = bodies[template][partner.id]
+            else:
+                body = self.env._(
+                    "%(company)s: %(amount)s is overdue. Please pay your invoices.",
+                    company=line.company_id.name,
+                    amount=format_amount(self.env, line.amount_due, line.currency_id),
+                )
+            vals_list.append(
+                {
+                    "partner_id": partner.id,
+                    "number": partner._phone_format(number=number) or number,
+                    "body": html2plaintext(body) if isinstance(body, Markup) else body,
+                    "state": "outgoing",
+                }
+            )
+            result[line.id] = self.env._("SMS to %s", number)
+        self.env["sms.sms"].sudo().create(vals_list)
+        return result
+
+    # ------------------------------------------------------------------ activities
+    def _rsb_schedule_activities(self):
+        """An activity (call the client) for the level's user, else the client's account
+        manager, else whoever runs dunning; created in one batch, without a notification
+        per activity (the user finds them in their activities). :return: {line id: label}"""
+        result, vals_list = {}, []
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        default_type = self.env.ref("mail.mail_activity_data_todo")
+        for line in self:
+            level = line.level_id
+            user = level.activity_user_id or line.partner_id.user_id or line.run_id.user_id
+            activity_type = level.activity_type_id or default_type
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": line.partner_id.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": level.activity_summary or activity_type.name,
+                    "note": self.env._(
+                        "%(amount)s overdue (%(count)s invoices), dunning level %(level)s.",
+                        amount=format_amount(self.env, line.amount_due, line.currency_id),
+                        count=len(line.move_ids),
+                        level=level.name,
+                    ),
+                    "user_id": user.id,
+                    "date_deadline": activity_type._get_date_deadline(),
+                }
+            )
+            result[line.id] = self.env._("Activity for %s", user.name)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            vals_list
+        )
+        return result
+
+    # ------------------------------------------------------------------ letters
+    def _rsb_send_letters(self):
+        """Render each formal letter (PDF), attach it to the client and record it (the
+        letters and attachments created in one batch each).
+
+        :return: {line id: (label, attachment)}"""
+        if not self:
+            return {}
+        Report = self.env["ir.actions.report"]
+        att_vals = []
+        for line in self:
+            content, _type = Report._render_qweb_pdf(
+                "remote_support_billing.rsb_dunning_letter_report", line.ids
+            )
+            att_vals.append(
+                {
+                    "name": self.env._(
+                        "Dunning letter %(client)s %(date)s.pdf",
+                        client=line.partner_id.name,
+                        date=line.date,
+                    ),
+                    "raw": content,
+                    "res_model": "res.partner",
+                    "res_id": line.partner_id.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        attachments = self.env["ir.attachment"].sudo().create(att_vals)
+        letters = self.env["rsb.dunning.letter"].create(
+            [
+                {
+                    "name": attachment.name,
+                    "partner_id": line.partner_id.id,
+                    "company_id": line.company_id.id,
+                    "level_id": line.level_id.id,
+                    "run_line_id": line.id,
+                    "date": line.date,
+                    "deadline": line.deadline,
+                    "amount": line.amount_due,
+                    "attachment_id": attachment.id,
+                }
+                for line, attachment in zip(self, attachments, strict=True)
+            ]
+        )
+        result = {}
+        for line, letter, attachment in zip(self, letters, attachments, strict=True):
+            line.letter_id = letter
+            result[line.id] = (
+                self.env._(
+                    "Formal letter: %(amount)s to pay by %(deadline)s.",
+                    amount=format_amount(self.env, line.amount_due, line.currency_id),
+                    deadline=line.deadline,
+                ),
+                attachment,
+            )
+        return result
+
+    # ------------------------------------------------------------------ client policy
+    def _rsb_credit_holds(self):
+        """Put the clients on credit hold (res.partner._rsb_place_credit_hold, the one
+        path), one call per level. :return: {line id: label}"""
+        result = {}
+        for level, lines in self.grouped("level_id").items():
+            # the hold is per company: placed in the level's company
+            placed = (
+                lines.partner_id.sudo()
+                .with_company(level.company_id)
+                ._rsb_place_credit_hold(
+                    self.env._("invoices overdue, dunning level %(level)s", level=level.name)
+                )
+            )
+            for line in lines:
+                result[line.id] = (
+                    self.env._("Credit hold: no new work until the overdue balance is paid")
+                    if line.partner_id.commercial_partner_id in placed
+                    else self.env._("Already on credit hold")
+                )
+        return result
+
+    def _rsb_revoke_trusts(self):
+        """Switch trusted clients to prepayment (res.partner._rsb_revoke_trust, the one path
+        of the automatic rules), one call per level. :return: {line id: label}"""
+        result = {}
+        for level, lines in self.grouped("level_id").items():
+            reason = self.env._("invoices overdue, dunning level %(level)s", level=level.name)
+            # trust is per company: revoked in the level's company
+            partners = lines.partner_id.sudo().with_company(level.company_id)
+            revoked = partners._rsb_revoke_trust(reason)
+            for line in lines.filtered(
+                lambda ln, p=revoked: ln.partner_id.commercial_partner_id in p
+            ):
+                result[line.id] = self.env._("Trust revoked")
+        return result
+
+    @api.model
+    def _rsb_collections_positions(self, lines):
+        """What each client owes overdue at the run's date (the one definition, for all
+        clients of the company at once). :return: {partner id: amount}"""
+        positions = {}
+        for (company, date), group in lines.grouped(lambda ln: (ln.company_id, ln.date)).items():
+            found = group.partner_id.sudo()._rsb_get_receivable_position(company, date)
+            positions.update({pid: pos["overdue"] for pid, pos in found.items()})
+        return positions
+
+    def _rsb_collections_batch(self):
+        """At or above the company's threshold: mark the clients for collections (one write
+        per date); below it, propose a write-off (the accountant confirms it in the
+        wizard). :return: {line id: label}"""
+        result = {}
+        owed_by_partner = self._rsb_collections_positions(self)
+        to_mark = defaultdict(lambda: self.env["res.partner"])
+        proposed = self.browse()
+        for line in self:
+            threshold = line.company_id.rsb_collections_threshold
+            owed = owed_by_partner.get(line.partner_id.id, 0.0)
+            amounts = {
+                "amount": format_amount(self.env, owed, line.currency_id),
+                "threshold": format_amount(self.env, threshold, line.currency_id),
+            }
+            if float_compare(owed, threshold, precision_rounding=line.currency_id.rounding) >= 0:
+                # the collections flag is per company
+                if not line.partner_id.with_company(line.company_id).rsb_collections:
+                    to_mark[line.company_id, line.date] |= line.partner_id
+                result[line.id] = self.env._(
+                    "Marked for collections (%(amount)s, threshold %(threshold)s)", **amounts
+                )
+            else:
+                proposed |= line
+                result[line.id] = self.env._(
+                    "Write-off proposed (%(amount)s is below the collections threshold "
+                    "%(threshold)s): an accountant confirms it with the write-off wizard",
+                    **amounts,
+                )
+        for (company, date), partners in to_mark.items():
+            partners.sudo().with_company(company).with_context(tracking_disable=True).write(
+                {"rsb_collections": True, "rsb_collections_date": date}
+            )
+        proposed.write({"writeoff_proposed": True})
+        return result
