@@ -17,6 +17,7 @@ from . import helpdesk_ticket_settlement
 from . import helpdesk_ticket_settlement_documents
 from . import helpdesk_ticket_payment
 from . import helpdesk_ticket_credit_hold
+from . import helpdesk_ticket_session
 from . import account_analytic_line
 from . import account_move
 from . import account_move_line
