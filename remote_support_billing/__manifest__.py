@@ -43,6 +43,7 @@
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_session_views.xml",
+        "views/helpdesk_ticket_status_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_portal_views.xml",
         "views/rsb_agreement_views.xml",

@@ -5,6 +5,7 @@ from . import res_config_settings_portal
 from . import res_partner
 from . import res_partner_receivable
 from . import res_partner_credit_hold
+from . import res_partner_status
 from . import rsb_agreement
 from . import rsb_agreement_acceptance
 from . import helpdesk_ticket_team
@@ -18,6 +19,7 @@ from . import helpdesk_ticket_settlement_documents
 from . import helpdesk_ticket_payment
 from . import helpdesk_ticket_credit_hold
 from . import helpdesk_ticket_session
+from . import helpdesk_ticket_status
 from . import account_analytic_line
 from . import account_move
 from . import account_move_line

@@ -1,0 +1,59 @@
+"""A ticket's status at a glance: the client's billing banner, the warning when such a client is
+chosen, and which billing buttons can succeed."""
+
+from odoo import _, api, fields, models
+
+from .res_partner_status import STATUS_LEVELS
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
+
+    rsb_client_status = fields.Text(
+        string="Client Billing Status",
+        compute="_compute_rsb_client_status",
+    )
+    rsb_client_status_level = fields.Selection(
+        selection=STATUS_LEVELS,
+        compute="_compute_rsb_client_status",
+    )
+    rsb_can_settle = fields.Boolean(
+        string="Can Be Settled",
+        compute="_compute_rsb_can_settle",
+        compute_sudo=True,
+        help="Time not settled yet is logged and no deposit request is waiting for payment.",
+    )
+
+    @api.depends_context("company")
+    @api.depends("partner_id", "commercial_partner_id")
+    def _compute_rsb_client_status(self):
+        # one query for all the clients (their status reads what they owe in one batch)
+        self.partner_id.commercial_partner_id.mapped("rsb_status_message")
+        for ticket in self:
+            client = ticket.partner_id.commercial_partner_id
+            ticket.rsb_client_status = client.rsb_status_message
+            ticket.rsb_client_status_level = client.rsb_status_level
+
+    @api.depends(
+        "timesheet_ids.rsb_settlement_move_id",
+        "rsb_deposit_unpaid",
+        "rsb_settled",
+    )
+    def _compute_rsb_can_settle(self):
+        for ticket in self:
+            unsettled = ticket.timesheet_ids._rsb_filter_unsettled()
+            unpaid = ticket.rsb_currency_id.compare_amounts(ticket.rsb_deposit_unpaid, 0.0) > 0
+            ticket.rsb_can_settle = bool(unsettled) and not unpaid
+
+    @api.onchange("partner_id")
+    def _onchange_rsb_partner_status(self):
+        """Warn as soon as a client on credit hold or with overdue invoices is chosen."""
+        client = self.partner_id.commercial_partner_id
+        if client and client.rsb_status_level in ("danger", "warning"):
+            return {
+                "warning": {
+                    "title": _("%s: billing status", client.display_name),
+                    "message": client.rsb_status_message,
+                }
+            }
+        return None
