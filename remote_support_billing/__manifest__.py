@@ -48,6 +48,7 @@
         "views/res_config_settings_portal_views.xml",
         "views/rsb_agreement_views.xml",
         "views/portal_templates.xml",
+        "views/portal_deposit_templates.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",
         "wizards/rsb_session_schedule_wizard_views.xml",
         "views/rsb_payment_plan_views.xml",

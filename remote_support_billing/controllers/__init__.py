@@ -3,3 +3,4 @@ from . import portal
 from . import portal_account
 from . import portal_dunning
 from . import helpdesk_ticket
+from . import portal_deposit_invoice

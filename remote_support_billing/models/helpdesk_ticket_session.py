@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 
 class HelpdeskTicket(models.Model):
@@ -196,6 +197,23 @@ class HelpdeskTicket(models.Model):
         """A cancelled session (manager: deposit returned) also frees its calendar slot."""
         res = super()._rsb_cancel_session(reason)
         self.filtered("rsb_session_event_id")._rsb_unschedule_session(reason)
+        return res
+
+    def _rsb_on_deposit_paid_one(self):
+        """Tell the client too (the ticket's history in the portal): the deposit arrived and
+        the session's time follows."""
+        res = super()._rsb_on_deposit_paid_one()
+        move = self.rsb_deposit_move_id
+        self.message_post(
+            body=_(
+                "We received your deposit of %(amount)s (%(move)s), thank you. We will email "
+                "you the time of your remote session.",
+                amount=format_amount(self.env, move.amount_total, move.currency_id),
+                move=move.name,
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
         return res
 
     def _prepare_rsb_session_event_values(self, start, duration, user):
