@@ -24,6 +24,22 @@ class HelpdeskTicket(models.Model):
         help="Time not settled yet is logged and no deposit request is waiting for payment.",
     )
 
+    rsb_billed_hours = fields.Float(
+        string="Billed Time",
+        compute="_compute_rsb_billed",
+        compute_sudo=True,
+        help="Time charged by the posted settle-up invoices of this ticket (credit notes that "
+        "reverse them deducted).",
+    )
+    rsb_billed_amount = fields.Monetary(
+        string="Billed Amount",
+        currency_field="rsb_currency_id",
+        compute="_compute_rsb_billed",
+        compute_sudo=True,
+        help="What the settle-up invoices charged for the time, before taxes and before the "
+        "deposit was deducted.",
+    )
+
     @api.depends_context("company")
     @api.depends("partner_id", "commercial_partner_id")
     def _compute_rsb_client_status(self):
@@ -44,6 +60,28 @@ class HelpdeskTicket(models.Model):
             unsettled = ticket.timesheet_ids._rsb_filter_unsettled()
             unpaid = ticket.rsb_currency_id.compare_amounts(ticket.rsb_deposit_unpaid, 0.0) > 0
             ticket.rsb_can_settle = bool(unsettled) and not unpaid
+
+    @api.depends(
+        "rsb_settlement_move_ids.state",
+        "rsb_settlement_move_ids.invoice_line_ids.quantity",
+        "rsb_settlement_move_ids.invoice_line_ids.price_subtotal",
+    )
+    def _compute_rsb_billed(self):
+        hour = self.env.ref("uom.product_uom_hour")
+        for ticket in self:
+            hours = amount = 0.0
+            moves = ticket.rsb_settlement_move_ids.filtered(
+                lambda m: m.state == "posted" and m.move_type in ("out_invoice", "out_refund")
+            )
+            for line in moves.invoice_line_ids:
+                if line.display_type != "product" or line.rsb_deposit_role:
+                    continue  # deposits applied or returned are not billed time
+                sign = -1 if line.move_id.move_type == "out_refund" else 1
+                amount += sign * line.price_subtotal
+                if line.product_uom_id.category_id == hour.category_id:
+                    hours += sign * line.product_uom_id._compute_quantity(line.quantity, hour)
+            ticket.rsb_billed_hours = hours
+            ticket.rsb_billed_amount = ticket.rsb_currency_id.round(amount)
 
     @api.onchange("partner_id")
     def _onchange_rsb_partner_status(self):

@@ -232,3 +232,14 @@ class TestSession(RSBCommon, HttpCase):
         self.authenticate(self.portal_b.login, self.portal_b.login)
         page = self.url_open(f"/my/ticket/{ticket.id}")
         self.assertNotIn("remote.example/join", page.text)
+
+    def test_settle_up_closes_the_scheduling_activity(self):
+        ticket = self._paid_ticket()
+        self._log_time(ticket, 60)
+        self.assertTrue(
+            ticket.activity_ids.filtered(lambda a: a.summary == "Deposit paid: schedule the session")
+        )
+        ticket.with_user(self.technician).action_rsb_settle()
+        self.assertFalse(
+            ticket.activity_ids.filtered(lambda a: a.summary == "Deposit paid: schedule the session")
+        )

@@ -93,3 +93,16 @@ class TestStatus(RSBCommon):
         for model, view in (("helpdesk.ticket", "kanban"), ("res.partner", "form")):
             arch = self.env[model].with_user(self.technician).get_views([(False, view)])
             self.assertIn("rsb_", arch["views"][view]["arch"])
+
+    def test_billing_tab_shows_what_was_billed(self):
+        ticket = self._create_ticket(self.client_trusted, user_id=self.technician.id)
+        self._log_time(ticket, 70)
+        ticket.with_user(self.technician).action_rsb_settle()
+        self.assertAlmostEqual(ticket.rsb_billable_hours, 0.0, msg="nothing left to bill")
+        self.assertAlmostEqual(ticket.with_user(self.technician).rsb_billed_hours, 1.25)
+        self.assertAlmostEqual(ticket.rsb_billed_amount, 107.5)
+
+    def test_dso_breadcrumb_is_readable(self):
+        wizard = self.env["rsb.dso.wizard"].create({})
+        self.assertTrue(wizard.display_name.startswith("DSO "))
+        self.assertNotIn("rsb.dso.wizard", wizard.display_name)
