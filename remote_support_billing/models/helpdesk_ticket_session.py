@@ -112,7 +112,7 @@ class HelpdeskTicket(models.Model):
             labels = dict(self._fields["rsb_deposit_state"]._description_selection(self.env))
             return _(
                 "The session of ticket %(ticket)s cannot be scheduled: %(client)s must pay a "
-                "deposit first (deposit: %(state)s).\nRequest the deposit with \"Request "
+                'deposit first (deposit: %(state)s).\nRequest the deposit with "Request '
                 'Deposit" and wait for the payment, or ask a helpdesk manager to waive it with '
                 "a reason.",
                 ticket=self.display_name,

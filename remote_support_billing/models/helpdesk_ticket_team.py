@@ -87,9 +87,10 @@ class HelpdeskTicketTeam(models.Model):
 
     @api.model
     def _default_rsb_session_alarm_ids(self):
-        return self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False) or self.env[
-            "calendar.alarm"
-        ]
+        return (
+            self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
+            or self.env["calendar.alarm"]
+        )
 
     @api.constrains("rsb_deposit_default")
     def _check_rsb_deposit_default(self):

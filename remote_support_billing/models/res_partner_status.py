@@ -13,8 +13,7 @@ class ResPartner(models.Model):
     rsb_status_message = fields.Text(
         string="Billing Status",
         compute="_compute_rsb_status",
-        help="Credit hold, prepayment and overdue balance of the client, in the current "
-        "company.",
+        help="Credit hold, prepayment and overdue balance of the client, in the current company.",
     )
     rsb_status_level = fields.Selection(
         selection=STATUS_LEVELS,
@@ -23,7 +22,9 @@ class ResPartner(models.Model):
     )
 
     @api.depends_context("company")
-    @api.depends("commercial_partner_id.rsb_credit_hold", "commercial_partner_id.rsb_prepay_required")
+    @api.depends(
+        "commercial_partner_id.rsb_credit_hold", "commercial_partner_id.rsb_prepay_required"
+    )
     def _compute_rsb_status(self):
         company = self.env.company
         clients = self.commercial_partner_id.filtered("id")

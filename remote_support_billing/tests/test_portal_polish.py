@@ -19,9 +19,13 @@ class TestPortalPolish(RSBCommon, HttpCase):
         cls.deposit = cls.ticket.rsb_deposit_move_id
 
     def test_deposit_document_is_titled_deposit(self):
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "account.account_invoices", self.deposit.ids, data={"proforma": True}
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "account.account_invoices", self.deposit.ids, data={"proforma": True}
+            )[0]
+            .decode()
+        )
         self.assertIn("Deposit", html)
         self.assertNotIn("PROFORMA", html)
         self.assertNotIn(">Invoice<", html)
@@ -35,9 +39,11 @@ class TestPortalPolish(RSBCommon, HttpCase):
             }
         )
         invoice.action_post()
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "account.account_invoices", invoice.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.account_invoices", invoice.ids)[0]
+            .decode()
+        )
         self.assertIn("Invoice", html)
 
     def test_deposit_page_leads_back_to_the_ticket(self):

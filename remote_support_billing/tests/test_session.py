@@ -109,8 +109,12 @@ class TestSession(RSBCommon, HttpCase):
 
     def test_linking_an_event_by_rpc_is_gated(self):
         ticket = self._create_ticket(self.contact_a)
-        event = self.env["calendar.event"].with_user(self.technician).create(
-            {"name": "sneaky", "start": self.start, "stop": self.start + timedelta(hours=1)}
+        event = (
+            self.env["calendar.event"]
+            .with_user(self.technician)
+            .create(
+                {"name": "sneaky", "start": self.start, "stop": self.start + timedelta(hours=1)}
+            )
         )
         # assertRaises (not ...Regex) rolls the refused write back, as the request would
         with self.assertRaises(UserError) as refused:
@@ -148,7 +152,11 @@ class TestSession(RSBCommon, HttpCase):
         self.assertEqual(moved, event, "the same calendar entry is moved")
         self.assertEqual(event.start, later)
         self.assertEqual(
-            len(self.env["calendar.event"].search([("res_id", "=", ticket.id), ("res_model", "=", "helpdesk.ticket")])),
+            len(
+                self.env["calendar.event"].search(
+                    [("res_id", "=", ticket.id), ("res_model", "=", "helpdesk.ticket")]
+                )
+            ),
             1,
         )
         emails = ticket.message_ids.filtered(
@@ -191,9 +199,7 @@ class TestSession(RSBCommon, HttpCase):
         wizard = (
             self.env["rsb.session.schedule.wizard"]
             .with_user(self.helpdesk_manager)
-            .create(
-                {"ticket_id": ticket.id, "reason": "Client cancelled", "release_deposit": True}
-            )
+            .create({"ticket_id": ticket.id, "reason": "Client cancelled", "release_deposit": True})
         )
         action = wizard.action_cancel_appointment()
         self.assertFalse(event.exists())
@@ -237,9 +243,13 @@ class TestSession(RSBCommon, HttpCase):
         ticket = self._paid_ticket()
         self._log_time(ticket, 60)
         self.assertTrue(
-            ticket.activity_ids.filtered(lambda a: a.summary == "Deposit paid: schedule the session")
+            ticket.activity_ids.filtered(
+                lambda a: a.summary == "Deposit paid: schedule the session"
+            )
         )
         ticket.with_user(self.technician).action_rsb_settle()
         self.assertFalse(
-            ticket.activity_ids.filtered(lambda a: a.summary == "Deposit paid: schedule the session")
+            ticket.activity_ids.filtered(
+                lambda a: a.summary == "Deposit paid: schedule the session"
+            )
         )

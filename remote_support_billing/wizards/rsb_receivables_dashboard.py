@@ -24,6 +24,7 @@ class RsbReceivablesDashboard(models.TransientModel):
         """The breadcrumb reads "Receivables", not "New"."""
         for dashboard in self:
             dashboard.display_name = _("Receivables: %s", dashboard.company_id.name)
+
     amount_overdue = fields.Monetary(
         string="Overdue",
         compute="_compute_overdue",

@@ -34,7 +34,10 @@ class RsbSessionScheduleWizard(models.TransientModel):
         help="The session will not take place at all: after cancelling the appointment, a "
         "helpdesk manager cancels the session and the deposit is refunded or kept as credit.",
     )
-    is_manager = fields.Boolean(compute="_compute_is_manager")
+    is_manager = fields.Boolean(
+        default=lambda self: self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"),
+        readonly=True,
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -51,11 +54,6 @@ class RsbSessionScheduleWizard(models.TransientModel):
         }
         values.update({k: v for k, v in defaults.items() if k in fields_list and not values.get(k)})
         return values
-
-    def _compute_is_manager(self):
-        manager = self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager")
-        for wizard in self:
-            wizard.is_manager = manager
 
     def action_confirm(self):
         """Book or move the session (the ticket checks the gate and who acts)."""
