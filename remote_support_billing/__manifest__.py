@@ -67,6 +67,7 @@
         "views/res_config_settings_dunning_views.xml",
         "views/portal_dunning_templates.xml",
         "report/rsb_dunning_letter_report.xml",
+        "report/rsb_partner_statement_report.xml",
         "wizards/rsb_dunning_wizard_views.xml",
     ],
     "assets": {

@@ -4,3 +4,4 @@ from . import portal_account
 from . import portal_dunning
 from . import helpdesk_ticket
 from . import portal_deposit_invoice
+from . import portal_statement

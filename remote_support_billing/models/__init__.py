@@ -6,6 +6,7 @@ from . import res_partner
 from . import res_partner_receivable
 from . import res_partner_credit_hold
 from . import res_partner_status
+from . import res_partner_statement
 from . import rsb_agreement
 from . import rsb_agreement_acceptance
 from . import helpdesk_ticket_team
