@@ -20,7 +20,8 @@ class RsbStatementPortal(CustomerPortal):
             .sudo()
             ._render_qweb_pdf("remote_support_billing.rsb_partner_statement_report", client.ids)[0]
         )
-        filename = "Statement-%s.pdf" % re.sub(r"\W+", "_", client.name or "")
+        name = re.sub(r"\W+", "_", client.name or "")
+        filename = f"Statement-{name}.pdf"
         return request.make_response(
             pdf,
             headers=[

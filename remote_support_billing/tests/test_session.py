@@ -37,7 +37,7 @@ class TestSession(RSBCommon, HttpCase):
         action = ticket.with_user(user).action_rsb_schedule_session()
         self.assertEqual(action["res_model"], "rsb.session.schedule.wizard")
         with Form(
-            self.env[action["res_model"]].with_user(user).with_context(action["context"])
+            self.env[action["res_model"]].with_user(user).with_context(**action["context"])
         ) as form:
             form.start = start or self.start
             form.duration = duration
@@ -208,7 +208,7 @@ class TestSession(RSBCommon, HttpCase):
         cancel = (
             self.env["rsb.deposit.waive.wizard"]
             .with_user(self.helpdesk_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         self.assertEqual(cancel.reason, "Client cancelled")

@@ -18,7 +18,6 @@ class RsbSessionScheduleWizard(models.TransientModel):
         required=True,
     )
     duration = fields.Float(
-        string="Duration",
         required=True,
         help="Hours (e.g. 1:30).",
     )
