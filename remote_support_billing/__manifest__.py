@@ -60,6 +60,7 @@
         "views/rsb_portal_templates.xml",
         "wizards/rsb_dso_wizard_views.xml",
         "wizards/rsb_receivables_dashboard_views.xml",
+        "wizards/rsb_receivables_dashboard_charts_views.xml",
         "views/rsb_dunning_level_views.xml",
         "views/rsb_dunning_run_views.xml",
         "views/account_move_dunning_views.xml",

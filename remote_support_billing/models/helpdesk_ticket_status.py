@@ -56,8 +56,12 @@ class HelpdeskTicket(models.Model):
         "rsb_settled",
     )
     def _compute_rsb_can_settle(self):
+        # One search, whoever logged the time: `timesheet_ids` read by a technician holds only
+        # the timesheets their record rules show, and that cached list would be used here.
+        origin = self._origin
+        lines_by_ticket = origin.sudo()._rsb_get_lines_to_settle() if origin else {}
         for ticket in self:
-            unsettled = ticket.timesheet_ids._rsb_filter_unsettled()
+            unsettled = lines_by_ticket.get(ticket._origin)
             unpaid = ticket.rsb_currency_id.compare_amounts(ticket.rsb_deposit_unpaid, 0.0) > 0
             ticket.rsb_can_settle = bool(unsettled) and not unpaid
 

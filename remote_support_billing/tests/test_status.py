@@ -106,3 +106,27 @@ class TestStatus(RSBCommon):
         wizard = self.env["rsb.dso.wizard"].create({})
         self.assertTrue(wizard.display_name.startswith("DSO "))
         self.assertNotIn("rsb.dso.wizard", wizard.display_name)
+
+    def test_dashboard_charts_and_title(self):
+        self._overdue_invoice(self.client_trusted, amount=172.0, days=40)
+        action = self.env["rsb.receivables.dashboard"].with_user(self.accountant).action_rsb_open()
+        dashboard = self.env["rsb.receivables.dashboard"].browse(action["res_id"])
+        self.assertTrue(dashboard.exists(), "opened as a saved record")
+        self.assertTrue(action["name"].startswith("Receivables"))
+        dashboard = dashboard.with_user(self.accountant)
+        self.assertIn("31-60 days", dashboard.aging_chart_html)
+        self.assertIn("172.00", dashboard.aging_chart_html)
+        self.assertIn("No level yet", dashboard.level_chart_html)
+        self.assertEqual(dashboard.collected_chart_html.count("o_rsb_bar"), 6, "six months")
+
+    def test_settle_up_offered_for_time_another_technician_logged(self):
+        """The form reads `timesheet_ids` as the technician (who sees only their own
+        timesheets) before `rsb_can_settle`: the time the manager logged still counts."""
+        ticket = self._create_ticket(self.client_trusted)
+        self._log_time(ticket, 70, user=self.helpdesk_manager)
+        [values] = (
+            ticket.with_user(self.technician)
+            .with_context(bin_size=True)
+            .web_read({"timesheet_ids": {"fields": {"display_name": {}}}, "rsb_can_settle": {}})
+        )
+        self.assertTrue(values["rsb_can_settle"])
