@@ -1,5 +1,5 @@
 """The receivables dashboard's charts (aging of what is owed, overdue by dunning level, collected
-per month), drawn as plain HTML bars from grouped queries, and its opening as a saved record."""
+per month), drawn as plain HTML bars from grouped queries."""
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -23,21 +23,6 @@ class RsbReceivablesDashboard(models.TransientModel):
     collected_chart_html = fields.Html(
         string="Collected per Month", compute="_compute_charts", sanitize=False
     )
-
-    @api.model
-    def action_rsb_open(self):
-        """Open the dashboard as a saved record: its breadcrumb reads "Receivables: company"
-        (not "New") and the form has nothing to save."""
-        dashboard = self.create({})
-        return {
-            "type": "ir.actions.act_window",
-            "name": dashboard.display_name,
-            "res_model": self._name,
-            "res_id": dashboard.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-        }
 
     @api.depends("company_id")
     def _compute_charts(self):
