@@ -38,6 +38,7 @@ from . import rsb_dunning_level
 from . import rsb_dunning_lock
 from . import rsb_dunning_run
 from . import rsb_dunning_run_line
+from . import rsb_dunning_run_line_reports
 from . import rsb_dunning_run_line_fee
 from . import rsb_dunning_history
 from . import rsb_dunning_fee

@@ -213,6 +213,7 @@ class RsbDunningRunLine(models.Model):
             attachments |= self._rsb_invoice_pdf_attachments()
         if self.letter_id:
             attachments |= self.letter_id.attachment_id
+        attachments |= self._rsb_template_report_attachments(template)
         self.partner_id.sudo().with_context(mail_notify_force_send=False).message_post(
             subject=subject,
             body=body,

@@ -36,3 +36,18 @@ class ReportRsbPartnerStatement(models.AbstractModel):
                 for client in clients
             },
         }
+
+
+class ReportRsbPartnerStatementDunning(models.AbstractModel):
+    """The same statement, printed from a dunning line: add the report *Statement of Account
+    (dunning)* to a dunning email template's dynamic reports to attach it to every email."""
+
+    _name = "report.remote_support_billing.report_rsb_statement_dunning"
+    _description = "Client Statement of Account (dunning attachment)"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        lines = self.env["rsb.dunning.run.line"].browse(docids)
+        return self.env["report.remote_support_billing.report_rsb_statement"]._get_report_values(
+            lines.partner_id.ids, data
+        )

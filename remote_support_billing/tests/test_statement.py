@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
 from .common import RSBCommon
+from .dunning_common import RSBDunningCommon
 
 
 @tagged("post_install", "-at_install")
@@ -114,3 +115,20 @@ class TestStatement(RSBCommon, HttpCase):
         # the route takes no client: a parameter cannot show another's statement
         other = self.url_open(f"/my/account-summary/statement?partner_id={self.client_b.id}")
         self.assertNotIn(b"Harbor", other.content)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementDunning(RSBDunningCommon):
+    def test_statement_attached_to_dunning_email(self):
+        report = self.env.ref("remote_support_billing.rsb_partner_statement_dunning_report")
+        self.levels.mail_template_id.write(
+            {"report_template_ids": [fields.Command.link(report.id)]}
+        )
+        self._create_invoice(self.client_a, 200.0, self.TODAY + timedelta(days=3))
+        self._run()
+        mail = self._partner_mails(self.client_a)
+        self.assertEqual(len(mail), 1)
+        statement = mail.attachment_ids.filtered(lambda a: a.name.startswith("Statement"))
+        self.assertEqual(len(statement), 1)
+        self.assertIn("Greenleaf", statement.name)
+        self.assertIn(b"Statement of Account", statement.raw)
