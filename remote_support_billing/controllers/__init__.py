@@ -3,3 +3,5 @@ from . import portal
 from . import portal_account
 from . import portal_dunning
 from . import helpdesk_ticket
+from . import portal_deposit_invoice
+from . import portal_statement

@@ -7,6 +7,8 @@ from . import res_config_settings_money_out
 from . import res_partner
 from . import res_partner_receivable
 from . import res_partner_credit_hold
+from . import res_partner_status
+from . import res_partner_statement
 from . import rsb_agreement
 from . import rsb_agreement_acceptance
 from . import helpdesk_ticket_team
@@ -20,6 +22,8 @@ from . import helpdesk_ticket_settlement
 from . import helpdesk_ticket_settlement_documents
 from . import helpdesk_ticket_payment
 from . import helpdesk_ticket_credit_hold
+from . import helpdesk_ticket_session
+from . import helpdesk_ticket_status
 from . import account_analytic_line
 from . import account_move
 from . import account_move_line
@@ -37,6 +41,7 @@ from . import rsb_dunning_level
 from . import rsb_dunning_lock
 from . import rsb_dunning_run
 from . import rsb_dunning_run_line
+from . import rsb_dunning_run_line_reports
 from . import rsb_dunning_run_line_fee
 from . import rsb_dunning_run_line_actions
 from . import rsb_dunning_run_execute

@@ -235,7 +235,9 @@ class HelpdeskTicket(models.Model):
         )
         for ticket in self:
             if template and ticket.partner_id.email:
-                ticket.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+                ticket.message_post_with_source(
+                    template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                )
             else:
                 ticket.message_post(
                     body=_(

@@ -69,9 +69,10 @@ class HelpdeskTicket(models.Model):
             self._prepare_rsb_refund_payment_values(credit_note, amount)
         )
         return _(
-            "%(amount)s to refund: draft payment %(payment)s waits for accounting to confirm it.",
+            "%(amount)s to refund: a draft payment to %(partner)s waits for accounting to "
+            "confirm it.",
             amount=amount_text,
-            payment=payment.display_name,
+            partner=payment.partner_id.display_name,
         )
 
     def _rsb_get_deposit_transaction(self):

@@ -1,5 +1,5 @@
 """A team's billing rules: service product, default deposit, rounding, minimum, free quick fix,
-ready stage."""
+ready and scheduled stages, how clients connect to a session and its reminders."""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -55,6 +55,27 @@ class HelpdeskTicketTeam(models.Model):
         help="Stage a ticket moves to when its deposit is paid.",
     )
 
+    rsb_scheduled_stage_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.stage",
+        string="Scheduled Stage",
+        help="Stage a ticket enters when its session is scheduled (default: the team's first "
+        "stage that requires a deposit).",
+    )
+    rsb_connect_instructions = fields.Html(
+        string="How to Connect",
+        translate=True,
+        help="Sent to the client with the session's time and shown on the portal ticket: "
+        "e.g. check before the appointment that the remote-support page loads; at the "
+        "time, the technician gives the session code.",
+    )
+    rsb_session_alarm_ids = fields.Many2many(
+        comodel_name="calendar.alarm",
+        relation="rsb_team_session_alarm_rel",
+        string="Session Reminders",
+        default=lambda self: self._default_rsb_session_alarm_ids(),
+        help="Reminders of the session's calendar event (an email reminder reaches the client).",
+    )
+
     _sql_constraints = [
         (
             "rsb_minutes_positive",
@@ -64,6 +85,13 @@ class HelpdeskTicketTeam(models.Model):
         ),
     ]
 
+    @api.model
+    def _default_rsb_session_alarm_ids(self):
+        return (
+            self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
+            or self.env["calendar.alarm"]
+        )
+
     @api.constrains("rsb_deposit_default")
     def _check_rsb_deposit_default(self):
         for team in self:
@@ -71,3 +99,11 @@ class HelpdeskTicketTeam(models.Model):
                 raise ValidationError(
                     _("The default deposit of team %s cannot be negative.", team.name)
                 )
+
+    def _rsb_get_scheduled_stage(self):
+        """The stage a ticket enters when its session is scheduled: the team's setting, else
+        its first applicable stage that requires a deposit."""
+        self.ensure_one()
+        if self.rsb_scheduled_stage_id:
+            return self.rsb_scheduled_stage_id
+        return self._get_applicable_stages().filtered("rsb_requires_deposit")[:1]

@@ -293,6 +293,9 @@ class RsbDunningRunLine(models.Model):
                     if line.level_id.attach_invoices
                     else self.env["ir.attachment"]
                 )
+                # the template's dynamic reports (e.g. the statement of account)
+                if template.report_template_ids:
+                    attachments |= line._rsb_template_report_attachments(template)
                 recipient = recipients[line.id]
                 result[line.id] = {
                     "subject": subjects[line.id],

@@ -6,3 +6,5 @@ from . import rsb_credit_hold_lift_wizard
 from . import rsb_dunning_writeoff_wizard
 from . import rsb_collections_export_wizard
 from . import rsb_receivables_dashboard
+from . import rsb_session_schedule_wizard
+from . import rsb_receivables_dashboard_charts

@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 
 class RsbDsoWizard(models.TransientModel):
@@ -43,6 +44,16 @@ class RsbDsoWizard(models.TransientModel):
     amount_sales = fields.Monetary(string="Credit Sales", readonly=True)
     dso = fields.Float(string="DSO (days)", digits=(16, 1), readonly=True)
     computed = fields.Boolean(readonly=True)
+
+    @api.depends("date_from", "date_to", "company_id")
+    def _compute_display_name(self):
+        """A readable breadcrumb: the period, not "rsb.dso.wizard,1"."""
+        for wizard in self:
+            wizard.display_name = _(
+                "DSO %(date_from)s to %(date_to)s",
+                date_from=format_date(self.env, wizard.date_from),
+                date_to=format_date(self.env, wizard.date_to),
+            )
 
     @api.depends("date_from", "date_to")
     def _compute_days(self):

@@ -18,6 +18,13 @@ class RsbReceivablesDashboard(models.TransientModel):
         comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.depends("company_id")
+    def _compute_display_name(self):
+        """The breadcrumb reads "Receivables", not "New"."""
+        for dashboard in self:
+            dashboard.display_name = _("Receivables: %s", dashboard.company_id.name)
+
     amount_overdue = fields.Monetary(
         string="Overdue",
         compute="_compute_overdue",

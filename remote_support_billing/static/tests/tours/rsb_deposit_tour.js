@@ -35,8 +35,8 @@ registry.category("web_tour.tours").add("rsb_deposit_tour", {
             run: "click",
         },
         {
-            content: "Back on the invoice: it is paid",
-            trigger: "div:contains(Paid) .fa-check-circle",
+            content: "Back on the ticket: the deposit is received",
+            trigger: "#rsb_deposit_paid",
         },
     ],
 });

@@ -1,0 +1,1 @@
+from . import rsb_partner_statement

@@ -1,0 +1,134 @@
+"""The client's statement of account: opening balance, activity, closing balance, what is owed
+(the one definition), deposits held, aging; from the client form and the portal."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import RSBCommon
+from .dunning_common import RSBDunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestStatement(RSBCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.today()
+        cls.old = cls._invoice(cls.client_a, 100.0, today - timedelta(days=200))
+        cls.overdue = cls._invoice(cls.client_a, 172.0, today - timedelta(days=40))
+        cls.ticket = cls._create_ticket(cls.contact_a, name="Printer offline")
+        cls.ticket.action_rsb_request_deposit()  # $129 requested, not paid: not a debt
+
+    @classmethod
+    def _invoice(cls, partner, amount, date):
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": date,
+                "date": date,
+                "invoice_payment_term_id": cls.env.ref("account.account_payment_term_immediate").id,
+                "invoice_line_ids": [
+                    fields.Command.create({"name": "Support", "quantity": 1, "price_unit": amount})
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def _data(self, days=90):
+        today = fields.Date.today()
+        return self.client_a._rsb_statement_data(
+            self.company, today - timedelta(days=days - 1), today
+        )
+
+    def test_balances_and_owed(self):
+        self._pay_invoice(self.old)
+        data = self._data()
+        self.assertAlmostEqual(data["opening"], 100.0, msg="the old invoice is before the period")
+        kinds = [row["kind"] for row in data["rows"]]
+        self.assertIn("Invoice", kinds)
+        self.assertIn("Deposit request", kinds)
+        self.assertIn("Payment", kinds)
+        # the ledger's closing balance = what is owed + the unpaid deposit request
+        self.assertAlmostEqual(data["closing"], 172.0 + 129.0)
+        self.assertAlmostEqual(data["position"]["open"], 172.0)
+        self.assertAlmostEqual(data["position"]["overdue"], 172.0)
+        self.assertAlmostEqual(data["unpaid_requests"], 129.0)
+        aging = dict(data["aging"])
+        self.assertAlmostEqual(aging["31-60 days"], 172.0)
+        self.assertAlmostEqual(sum(aging.values()), data["position"]["open"])
+
+    def test_opening_balance_before_the_period(self):
+        data = self._data(days=30)
+        self.assertAlmostEqual(data["opening"], 272.0, msg="both invoices are before the period")
+        self.assertAlmostEqual(data["closing"], 272.0 + 129.0)
+        self.assertEqual([row["kind"] for row in data["rows"]], ["Deposit request"])
+
+    def test_deposit_held_is_listed(self):
+        self._pay_invoice(self.ticket.rsb_deposit_move_id)
+        data = self._data()
+        self.assertAlmostEqual(data["held_total"], 129.0)
+        self.assertEqual(data["held"].ticket_id, self.ticket)
+        self.assertAlmostEqual(data["unpaid_requests"], 0.0)
+
+    def test_report_renders_for_the_accountant(self):
+        action = self.client_a.with_user(self.accountant).action_rsb_print_statement()
+        self.assertEqual(action["report_name"], "remote_support_billing.report_rsb_statement")
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            ._render_qweb_html("remote_support_billing.report_rsb_statement", self.contact_a.ids)[0]
+            .decode()
+        )
+        self.assertIn("Statement of Account", html)
+        self.assertIn("rsb_statement_closing", html)
+        self.assertIn("Deposit request", html)
+
+    def test_bad_period_is_refused(self):
+        today = fields.Date.today()
+        with self.assertRaisesRegex(UserError, "start date"):
+            self.env["report.remote_support_billing.report_rsb_statement"]._get_report_values(
+                self.client_a.ids, {"date_from": today, "date_to": today - timedelta(days=1)}
+            )
+
+    def test_technician_cannot_print_from_the_backend(self):
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(self.technician)._render_qweb_html(
+                "remote_support_billing.rsb_partner_statement_report", self.client_a.ids
+            )
+
+    def test_portal_client_downloads_only_their_own(self):
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        page = self.url_open("/my/account-summary")
+        self.assertIn('id="rsb_statement_download"', page.text)
+        response = self.url_open("/my/account-summary/statement")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        # (in test mode Odoo renders reports as HTML instead of calling wkhtmltopdf)
+        self.assertIn(b"Statement of Account", response.content)
+        self.assertIn(b"Greenleaf", response.content)
+        self.assertIn("Greenleaf", response.headers["Content-Disposition"])
+        # the route takes no client: a parameter cannot show another's statement
+        other = self.url_open(f"/my/account-summary/statement?partner_id={self.client_b.id}")
+        self.assertNotIn(b"Harbor", other.content)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementDunning(RSBDunningCommon):
+    def test_statement_attached_to_dunning_email(self):
+        report = self.env.ref("remote_support_billing.rsb_partner_statement_dunning_report")
+        self.levels.mail_template_id.write(
+            {"report_template_ids": [fields.Command.link(report.id)]}
+        )
+        self._create_invoice(self.client_a, 200.0, self.TODAY + timedelta(days=3))
+        self._run()
+        mail = self._partner_mails(self.client_a)
+        self.assertEqual(len(mail), 1)
+        statement = mail.attachment_ids.filtered(lambda a: a.name.startswith("Statement"))
+        self.assertEqual(len(statement), 1)
+        self.assertIn("Greenleaf", statement.name)
+        self.assertIn(b"Statement of Account", statement.raw)
