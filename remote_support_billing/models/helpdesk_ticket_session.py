@@ -199,12 +199,6 @@ class HelpdeskTicket(models.Model):
         self.filtered("rsb_session_event_id")._rsb_unschedule_session(reason)
         return res
 
-    def _rsb_settle_one(self, plan):
-        """Once settled, nothing is left to schedule: the team's reminder is done."""
-        res = super()._rsb_settle_one(plan)
-        self._rsb_close_activities(_("Deposit paid: schedule the session"))
-        return res
-
     def _rsb_on_deposit_paid_one(self):
         """Tell the client too (the ticket's history in the portal): the deposit arrived and
         the session's time follows."""
