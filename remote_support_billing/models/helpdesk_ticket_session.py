@@ -147,7 +147,7 @@ class HelpdeskTicket(models.Model):
         Event = self.env["calendar.event"].with_context(no_mail_to_attendees=True)
         if event:
             previous = event.display_time
-            event.with_context(no_mail_to_attendees=True).write(values)
+            event.with_context(no_mail_to_attendees=True, rsb_session_write=True).write(values)
             note = _(
                 "Session rescheduled from %(old)s to %(new)s with %(user)s.",
                 old=previous,

@@ -1,0 +1,32 @@
+"""A session moved in the Calendar app (drag and drop, the event form) is a reschedule: the
+ticket logs it and the client is emailed the new time, as with the ticket's Reschedule."""
+
+from odoo import _, models
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    def write(self, vals):
+        moved = self.browse()
+        if {"start", "stop", "user_id"} & vals.keys() and not self.env.context.get(
+            "rsb_session_write"
+        ):
+            moved = self
+        res = super().write(vals)
+        if moved:
+            tickets = self.env["helpdesk.ticket"].search(
+                [("rsb_session_event_id", "in", moved.ids)]
+            )
+            for ticket in tickets:
+                event = ticket.rsb_session_event_id
+                ticket.message_post(
+                    body=_(
+                        "Session moved in the calendar: %(when)s with %(user)s.",
+                        when=event.display_time,
+                        user=event.user_id.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                ticket._rsb_send_session_email(event)
+        return res
