@@ -1,5 +1,6 @@
 """A session moved in the Calendar app (drag and drop, the event form) is a reschedule: the
-ticket logs it and the client is emailed the new time, as with the ticket's Reschedule."""
+ticket logs it and the client is emailed the new time, as with the ticket's Reschedule; a
+session deleted there is a cancelled appointment."""
 
 from odoo import _, models
 
@@ -30,3 +31,11 @@ class CalendarEvent(models.Model):
                 )
                 ticket._rsb_send_session_email(event)
         return res
+
+    def unlink(self):
+        if not self.env.context.get("rsb_session_write"):
+            tickets = self.env["helpdesk.ticket"].search([("rsb_session_event_id", "in", self.ids)])
+            if tickets:
+                # deletes their events (the ticket's own path), then the rest below
+                tickets._rsb_unschedule_session(_("The session was deleted from the calendar."))
+        return super(CalendarEvent, self.exists()).unlink()

@@ -177,7 +177,9 @@ class HelpdeskTicket(models.Model):
             raise UserError(_("Give the reason for cancelling the appointment."))
         for ticket in self.filtered("rsb_session_event_id"):
             when = ticket.rsb_session_event_id.display_time
-            ticket.rsb_session_event_id.with_context(no_mail_to_attendees=True).unlink()
+            ticket.rsb_session_event_id.with_context(
+                no_mail_to_attendees=True, rsb_session_write=True
+            ).unlink()
             ready = ticket.team_id.rsb_ready_stage_id
             scheduled = ticket.team_id._rsb_get_scheduled_stage()
             if ready and scheduled and ticket.stage_id == scheduled:

@@ -268,3 +268,13 @@ class TestSession(RSBCommon, HttpCase):
         self.assertEqual(len(emails[0].attachment_ids), 1, "with the new .ics")
         self.assertIn(b"20310602T170000", emails[0].attachment_ids.raw)
         self.assertIn("Session moved in the calendar", " ".join(ticket.message_ids.mapped("body")))
+
+    def test_deleting_the_event_in_the_calendar_cancels_the_appointment(self):
+        ticket = self._paid_ticket()
+        event = self._schedule(ticket)
+        event.with_user(self.technician).unlink()
+        self.assertFalse(event.exists())
+        self.assertFalse(ticket.rsb_session_event_id)
+        self.assertEqual(ticket.stage_id, self.stage_ready)
+        self.assertEqual(ticket.rsb_deposit_state, "paid")
+        self.assertIn("deleted from the calendar", ticket.message_ids[0].body)
