@@ -1,6 +1,6 @@
 """Portal pages of receivables: the client's account summary and payment plans."""
 
-from odoo import _, fields, http
+from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.fields import Command
 from odoo.http import request
@@ -59,17 +59,18 @@ class RSBPortalAccount(PortalAccount):
             if Plan.has_access("read")
             else Plan
         )
-        today = fields.Date.context_today(client)
-        overdue = open_moves.filtered(
-            lambda m: m.move_type == "out_invoice" and m.invoice_date_due < today
+        # What the client owes: the one definition (credits netted, deposit requests are not
+        # debts: they are listed, named as the deposit of their ticket, but not counted).
+        position = client._rsb_get_receivable_position(env.company).get(
+            client.id, client._rsb_empty_position()
         )
         return {
             "page_name": "rsb_account_summary",
             "client": client,
-            "currency": open_moves.company_currency_id[:1] or env.company.currency_id,
+            "currency": env.company.currency_id,
             "open_moves": open_moves,
-            "balance": sum(open_moves.mapped("amount_residual_signed")),
-            "amount_overdue": sum(overdue.mapped("amount_residual_signed")),
+            "balance": position["balance"],
+            "amount_overdue": position["overdue"],
             "held": held,
             "amount_held": sum(held.mapped("amount")),
             "plans": plans,

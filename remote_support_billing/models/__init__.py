@@ -24,6 +24,7 @@ from . import helpdesk_ticket_payment
 from . import helpdesk_ticket_credit_hold
 from . import helpdesk_ticket_session
 from . import helpdesk_ticket_status
+from . import calendar_event
 from . import account_analytic_line
 from . import account_move
 from . import account_move_line

@@ -147,7 +147,7 @@ class HelpdeskTicket(models.Model):
         Event = self.env["calendar.event"].with_context(no_mail_to_attendees=True)
         if event:
             previous = event.display_time
-            event.with_context(no_mail_to_attendees=True).write(values)
+            event.with_context(no_mail_to_attendees=True, rsb_session_write=True).write(values)
             note = _(
                 "Session rescheduled from %(old)s to %(new)s with %(user)s.",
                 old=previous,
@@ -177,7 +177,9 @@ class HelpdeskTicket(models.Model):
             raise UserError(_("Give the reason for cancelling the appointment."))
         for ticket in self.filtered("rsb_session_event_id"):
             when = ticket.rsb_session_event_id.display_time
-            ticket.rsb_session_event_id.with_context(no_mail_to_attendees=True).unlink()
+            ticket.rsb_session_event_id.with_context(
+                no_mail_to_attendees=True, rsb_session_write=True
+            ).unlink()
             ready = ticket.team_id.rsb_ready_stage_id
             scheduled = ticket.team_id._rsb_get_scheduled_stage()
             if ready and scheduled and ticket.stage_id == scheduled:

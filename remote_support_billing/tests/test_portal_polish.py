@@ -78,3 +78,15 @@ class TestPortalPolish(RSBCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("o_rsb_held_ticket", page.text)
         self.assertIn(self.ticket.number, page.text)
+
+    def test_account_summary_uses_what_is_owed(self):
+        """The unpaid deposit request is listed, named as the deposit of its ticket, and not
+        counted in the balance (the one definition of what a client owes)."""
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        page = self.url_open("/my/account-summary").text
+        self.assertIn(self.deposit.name, page)
+        self.assertIn("o_rsb_deposit_ticket", page)
+        self.assertIn(f"Deposit for ticket {self.ticket.number}", page)
+        balance = page.split('id="rsb_balance"', 1)[1].split("</h4>", 1)[0]
+        self.assertIn("0.00", balance)
+        self.assertNotIn("129.00", balance)

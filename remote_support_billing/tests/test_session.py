@@ -253,3 +253,28 @@ class TestSession(RSBCommon, HttpCase):
                 lambda a: a.summary == "Deposit paid: schedule the session"
             )
         )
+
+    def test_moving_the_event_in_the_calendar_tells_the_client(self):
+        ticket = self._paid_ticket()
+        event = self._schedule(ticket)
+        later = self.start + timedelta(hours=3)
+        event.with_user(self.technician).write(
+            {"start": later, "stop": later + timedelta(hours=1.5)}
+        )
+        emails = ticket.message_ids.filtered(
+            lambda m: m.subject and "your remote session" in m.subject
+        )
+        self.assertEqual(len(emails), 2, "scheduled, then moved in the calendar")
+        self.assertEqual(len(emails[0].attachment_ids), 1, "with the new .ics")
+        self.assertIn(b"20310602T170000", emails[0].attachment_ids.raw)
+        self.assertIn("Session moved in the calendar", " ".join(ticket.message_ids.mapped("body")))
+
+    def test_deleting_the_event_in_the_calendar_cancels_the_appointment(self):
+        ticket = self._paid_ticket()
+        event = self._schedule(ticket)
+        event.with_user(self.technician).unlink()
+        self.assertFalse(event.exists())
+        self.assertFalse(ticket.rsb_session_event_id)
+        self.assertEqual(ticket.stage_id, self.stage_ready)
+        self.assertEqual(ticket.rsb_deposit_state, "paid")
+        self.assertIn("deleted from the calendar", ticket.message_ids[0].body)
