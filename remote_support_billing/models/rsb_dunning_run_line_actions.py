@@ -214,15 +214,16 @@ class RsbDunningRunLine(models.Model):
             minimal_qcontext=True,
             raise_if_not_found=False,
         )
-        if not html or _BODY_MARK not in str(html):
+        if not html or str(Markup("<p>%s</p>") % _BODY_MARK) not in str(html):
             return lambda body, name: body
-        html = str(html).replace(Markup("<p>%s</p>") % _BODY_MARK, _BODY_MARK)
+        # the body's place, and the hidden preview line of mail clients (left empty)
+        head, tail = str(html).split(Markup("<p>%s</p>") % _BODY_MARK, 1)
+        head, tail = head.replace(_BODY_MARK, ""), tail.replace(_BODY_MARK, "")
 
         def wrap(body, name):
+            name = str(escape(name.replace("/", "-")))
             return Markup(
-                html.replace(_BODY_MARK, str(body)).replace(
-                    _NAME_MARK, str(escape(name.replace("/", "-")))
-                )
+                head.replace(_NAME_MARK, name) + str(body) + tail.replace(_NAME_MARK, name)
             )
 
         return wrap
