@@ -162,7 +162,6 @@ class RsbDunningRunLine(models.Model):
             ]
         )
         self.env["mail.message"].sudo().create(log_vals)
-        # a letter's attachment was created on the client: it belongs to the message now
         return mails
 
     # ------------------------------------------------------------------ email
