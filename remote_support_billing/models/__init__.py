@@ -45,6 +45,7 @@ from . import rsb_dunning_run_line
 from . import rsb_dunning_run_line_reports
 from . import rsb_dunning_run_line_fee
 from . import rsb_dunning_run_line_actions
+from . import rsb_dunning_run_line_email
 from . import rsb_dunning_run_execute
 from . import rsb_dunning_history
 from . import rsb_dunning_fee

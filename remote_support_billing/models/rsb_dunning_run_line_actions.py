@@ -1,34 +1,14 @@
 """What a dunning level does for a batch of clients, set-based: one chatter message per client
 (the email itself when there is one, its mail.mail and notification), SMS, activities, letters,
-credit holds, trust and collections, each created or written once for the whole batch."""
+credit holds, trust and collections, each created or written once for the whole batch (the
+email's rendering: rsb_dunning_run_line_email.py)."""
 
 from collections import defaultdict
 
-from lxml import html
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import float_compare, format_amount, html2plaintext
-
-# Markers of the email layout, rendered once per batch (see _rsb_email_layout).
-_BODY_MARK = "RSB-DUNNING-BODY-7f3a"
-_NAME_MARK = "RSB-DUNNING-NAME-7f3a"
-
-
-def _memoized(function):
-    """`function` with its results kept by arguments (records by model and ids)."""
-    results = {}
-
-    def key(value):
-        return (value._name, tuple(value.ids)) if isinstance(value, models.BaseModel) else value
-
-    def wrapper(*args, **kwargs):
-        cache_key = (tuple(map(key, args)), tuple((k, key(v)) for k, v in kwargs.items()))
-        if cache_key not in results:
-            results[cache_key] = function(*args, **kwargs)
-        return results[cache_key]
-
-    return wrapper
 
 
 class RsbDunningRunLine(models.Model):
@@ -162,162 +142,7 @@ class RsbDunningRunLine(models.Model):
             ]
         )
         self.env["mail.message"].sudo().create(log_vals)
-        # a letter's attachment was created on the client: it belongs to the message now
         return mails
-
-    # ------------------------------------------------------------------ email
-    def _rsb_recipients(self):
-        """Who receives each line's email: the client's invoice address if it has an email,
-        else the client (res.partner.address_get), without a query for clients who have
-        no contacts. :return: {line id: res.partner}"""
-        result = {}
-        partners = self.partner_id.sudo()
-        partners.mapped("child_ids")  # prefetched in one query
-        for line in self:
-            partner = line.partner_id.sudo()
-            recipient = partner
-            if partner.child_ids:
-                invoice_contact = partner.browse(partner.address_get(["invoice"])["invoice"])
-                if invoice_contact.email:
-                    recipient = invoice_contact
-            result[line.id] = recipient
-        return result
-
-    def _rsb_email_layout(self, company):
-        """The light notification layout around an email, rendered once for a batch (with
-        markers for the body and the client's name) instead of once per client.
-
-        :return: a function (body, record name) -> the full HTML of the email
-        """
-        message = self.env["mail.message"].new(
-            {"body": Markup("<p>%s</p>") % _BODY_MARK, "record_name": _NAME_MARK}
-        )
-        html = self.env["ir.qweb"]._render(
-            "mail.mail_notification_light",
-            {
-                "message": message,
-                "company": company,
-                "model_description": self.env._("client account"),
-                "record": self.env["res.partner"],
-                "record_name": _NAME_MARK,
-                "has_button_access": False,
-                "button_access": {},
-                "subtype": self.env.ref("mail.mt_comment"),
-                "subtype_internal": False,
-                "tracking_values": [],
-                "signature": "",
-                "lang": self.env.lang,
-                "website_url": "",
-                "is_discussion": False,
-                "email_add_signature": False,
-            },
-            minimal_qcontext=True,
-            raise_if_not_found=False,
-        )
-        if not html or _BODY_MARK not in str(html):
-            return lambda body, name: body
-        html = str(html).replace(Markup("<p>%s</p>") % _BODY_MARK, _BODY_MARK)
-
-        def wrap(body, name):
-            return Markup(
-                html.replace(_BODY_MARK, str(body)).replace(
-                    _NAME_MARK, str(escape(name.replace("/", "-")))
-                )
-            )
-
-        return wrap
-
-    def _rsb_render_body(self, template):
-        """The template's body rendered for these lines, each in its client's language, the
-        QWeb compiled once per language (mail.template._render_field compiles it again for
-        every record: most of the time of a dunning email). Same evaluation context, access
-        restriction and post-processing as _render_field.
-
-        :return: {line id: rendered body}
-        """
-        model = self._name
-        result = {}
-        for tmpl, ids in template._classify_per_lang(self.ids).values():
-            source = tmpl.body_html
-            if not source or not tmpl._has_unsafe_expression_template_qweb(source, model):
-                result.update(tmpl._render_field("body_html", ids))
-                continue
-            options = {}
-            if not (
-                tmpl._unrestricted_rendering
-                or self.env.is_admin()
-                or self.env.user.has_group("mail.group_mail_template_editor")
-            ):
-                options["raise_on_forbidden_code_for_model"] = model
-            variables = tmpl._render_eval_context()
-            # the same dates and amounts recur across a run's clients: format each once
-            for helper in ("format_date", "format_amount"):
-                variables[helper] = _memoized(variables[helper])
-            qweb = tmpl.env["ir.qweb"].with_context(**options)._prepare_environment(variables)
-            functions, name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
-            render = functions[name]
-            rendered = {}
-            for record in self.with_env(tmpl.env).browse(ids):
-                variables["object"] = record
-                # without the <div> added to wrap several nodes into one, as _render_field
-                rendered[record.id] = Markup("".join(render(qweb, variables))[5:-6])
-            result.update(tmpl._render_template_postprocess(model, rendered))
-        return result
-
-    def _rsb_prepare_emails(self):
-        """Render the level emails of these lines: each template's subject and body rendered
-        for all its lines at once (one compilation per batch), in each client's language;
-        the invoice PDFs and the letter as attachments.
-
-        :return: {line id: {subject, body, body_html, recipient, email_from, attachment_ids,
-            label}}
-        """
-        self._rsb_ensure_access_tokens()
-        recipients = self._rsb_recipients()
-        result = {}
-        wraps = {}
-        for template in self.level_id.mail_template_id:
-            lines = self.filtered(lambda ln, t=template: ln.level_id.mail_template_id == t)
-            lines = lines.filtered(lambda ln: recipients[ln.id].email)
-            if not lines:
-                continue
-            subjects = template._render_field("subject", lines.ids, compute_lang=True)
-            bodies = lines._rsb_render_body(template)
-            senders = template._render_field("email_from", lines.ids)
-            for line in lines:
-                company = line.company_id
-                if company not in wraps:
-                    wraps[company] = line._rsb_email_layout(company)
-                attachments = (
-                    line._rsb_invoice_pdf_attachments()
-                    if line.level_id.attach_invoices
-                    else self.env["ir.attachment"]
-                )
-                # the template's dynamic reports (e.g. the statement of account)
-                if template.report_template_ids:
-                    attachments |= line._rsb_template_report_attachments(template)
-                recipient = recipients[line.id]
-                result[line.id] = {
-                    "subject": subjects[line.id],
-                    "body": bodies[line.id],
-                    "body_html": wraps[company](bodies[line.id], line.partner_id.name or ""),
-                    "recipient": recipient,
-                    "email_from": senders[line.id] or self.env.user.email_formatted,
-                    "attachment_ids": attachments.ids,
-                    "label": self.env._(
-                        "Email to %(email)s (%(count)s invoices%(pdf)s)",
-                        email=recipient.email,
-                        count=len(line.move_ids),
-                        pdf=self.env._(", PDFs attached") if line.level_id.attach_invoices else "",
-                    ),
-                }
-        for line in self - self.browse(list(result)):
-            result[line.id] = {
-                "label": self.env._("No email: level %s has no email template.", line.level_id.name)
-                if not line.level_id.mail_template_id
-                else self.env._("No email: the client has no email address.")
-            }
-        return result
 
     # ------------------------------------------------------------------ SMS
     def _rsb_send_sms_batch(self):
