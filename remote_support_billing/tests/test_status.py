@@ -122,6 +122,9 @@ class TestStatus(RSBCommon):
         ticket = self._create_ticket(self.client_trusted)
         self._log_time(ticket, 70, user=self.helpdesk_manager)
         as_technician = ticket.with_user(self.technician)
-        [values] = as_technician.web_read({"timesheet_ids": {}, "rsb_can_settle": {}})
+        [values] = as_technician.web_read(
+            {"timesheet_ids": {}, "rsb_can_settle": {}, "rsb_billable_hours": {}}
+        )
         self.assertTrue(values["rsb_can_settle"])
         self.assertTrue(as_technician.rsb_can_settle)
+        self.assertEqual(values["rsb_billable_hours"], 1.25, "70 min in 15-min increments")
