@@ -66,6 +66,13 @@ MATRIX = [
     ("manager", "helpdesk.ticket", "cancel session", "wizard", HELD),  # refund left to accounting
     ("accountant", "helpdesk.ticket", "cancel session", "wizard", REFUSED),
     ("portal", "helpdesk.ticket", "cancel session", "wizard", REFUSED),
+    # the session: booked only once the deposit is paid (the gate), by helpdesk users
+    ("technician", "helpdesk.ticket", "schedule session, deposit unpaid", "wizard", REFUSED),
+    ("manager", "helpdesk.ticket", "schedule session, deposit unpaid", "wizard", REFUSED),
+    ("technician", "helpdesk.ticket", "schedule session, deposit paid", "wizard", ALLOWED),
+    ("accountant", "helpdesk.ticket", "schedule session, deposit paid", "wizard", REFUSED),
+    ("portal", "helpdesk.ticket", "schedule session, deposit paid", "wizard", REFUSED),
+    ("public", "helpdesk.ticket", "schedule session, deposit paid", "wizard", REFUSED),
     # settle-up and money out (the company lets technicians send nothing: the default)
     ("technician", "helpdesk.ticket", "settle up, charge card", "action", HELD),
     ("manager", "helpdesk.ticket", "settle up, charge card", "action", HELD),
@@ -206,6 +213,20 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
             if not result["ids"]:
                 raise Refused(result["messages"])
 
+    def _schedule(self, user, ticket):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        self._wizard(
+            user,
+            "rsb.session.schedule.wizard",
+            {
+                "ticket_id": ticket.id,
+                "start": start,
+                "duration": 1.0,
+                "user_id": self.technician.id,
+            },
+            "action_confirm",
+        )
+
     def _wizard(self, user, model, values, method):
         wizard = self.env[model].with_user(user).create(values)
         getattr(wizard, method)()
@@ -245,6 +266,8 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
                 {"mode": "cancel", "ticket_ids": self.ticket_paid.ids, "reason": "Fixed"},
                 "action_confirm",
             ),
+            "schedule session, deposit unpaid": lambda: self._schedule(user, self.ticket_requested),
+            "schedule session, deposit paid": lambda: self._schedule(user, self.ticket_paid),
             "settle up, charge card": lambda: self.ticket_charge.with_user(
                 user
             ).action_rsb_settle(),
@@ -308,7 +331,9 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
             )
         )
         return (
-            tickets.read([*TICKET_FIELDS, "stage_id", "rsb_deposit_waived"]),
+            tickets.read(
+                [*TICKET_FIELDS, "stage_id", "rsb_deposit_waived", "rsb_session_event_id"]
+            ),
             clients.read([f for f in PARTNER_FIELDS if f != "rsb_prepay_required"]),
             self.overdue.read(["amount_residual"]),
             counts,
