@@ -15,9 +15,9 @@ class ResPartner(models.Model):
         netted, reach a level), so the write is done in sudo."""
         partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold).sudo()
         partners.write({"rsb_credit_hold": True})
-        # one batched create of the notes: dunning places many holds at once
+        # the notes of _message_log_batch in one INSERT: dunning places many holds at once
         body = _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
-        partners._message_log_batch(dict.fromkeys(partners.ids, body))
+        self.env["rsb.mail.batch"]._rsb_log_batch(partners, dict.fromkeys(partners.ids, body))
         return partners
 
     def _rsb_lift_credit_hold(self, reason):

@@ -3,6 +3,7 @@ apply the levels set-based and commit each chunk; the last worker finishes the r
 invoices its fees in batches. Odoo's cron is the default engine, OCA queue_job an option."""
 
 import logging
+import uuid
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
@@ -242,13 +243,13 @@ class RsbDunningRun(models.Model):
         lines.mapped("paused_move_ids")
         results = {}
         to_apply = self.env["rsb.dunning.run.line"]
-        new_by_line, fees_by_line = {}, {}
+        new_by_line, fees_by_line, action_labels = {}, {}, {}
         for line in lines:
             rows = plan.get(line.partner_id.id)
             if not rows:
                 results[line.id] = ("skipped", _("Nothing overdue any more (paid)."))
                 continue
-            values, new, fees = self._rsb_evaluate_client(rows, levels)
+            values, new, fees = self._rsb_evaluate_client(rows, levels, action_labels)
             if not values:
                 results[line.id] = ("skipped", _("Nothing new since the last run."))
                 continue
@@ -262,11 +263,15 @@ class RsbDunningRun(models.Model):
             if fees:
                 fees_by_line[line.id] = fees
         to_apply._rsb_record_fees(fees_by_line)
-        labels = to_apply._rsb_apply_levels(fees_by_line)
-        results.update({line.id: ("done", "\n".join(labels[line.id])) for line in to_apply})
         history = [row for line in to_apply for row in new_by_line[line.id]]
         self._rsb_insert_history(history)
-        self._rsb_update_invoice_levels([(row["move_id"], row["level_id"]) for row in history])
+        # the levels reached and the pay links' access tokens in one pass over the invoices
+        self._rsb_update_invoice_levels(
+            [(row["move_id"], row["level_id"]) for row in history],
+            token_moves=to_apply.filtered("level_id.send_email").move_ids,
+        )
+        labels = to_apply._rsb_apply_levels(fees_by_line)
+        results.update({line.id: ("done", "\n".join(labels[line.id])) for line in to_apply})
         self._rsb_set_line_results(results)
 
     def _rsb_insert_history(self, rows):
@@ -300,25 +305,42 @@ class RsbDunningRun(models.Model):
         )
         History.invalidate_model()
 
-    def _rsb_update_invoice_levels(self, level_updates):
+    def _rsb_update_invoice_levels(self, level_updates, token_moves=None):
         """Set the invoices' current level and date in one statement (no per-invoice ORM
-        write: account.move.write re-checks the accounting of every invoice)."""
-        if not level_updates:
+        write: account.move.write re-checks the accounting of every invoice); in the same
+        statement, give `token_moves` that have none their portal access token (the pay
+        links of the emails), so that each invoice row is rewritten once.
+
+        :param level_updates: [(invoice id, level id)]
+        """
+        levels = dict(level_updates)
+        token_ids = [mid for mid in (token_moves.ids if token_moves else []) if mid not in levels]
+        if not levels and not token_ids:
             return
+        move_ids = list(levels) + token_ids
+        self.env["account.move"].flush_model(["access_token"])
         self.env.cr.execute(
             SQL(
                 """
             UPDATE account_move m
-               SET rsb_dunning_level_id = v.level_id, rsb_dunning_date = %(date)s
-              FROM unnest(%(moves)s::int[], %(levels)s::int[]) AS v(move_id, level_id)
+               SET rsb_dunning_level_id = COALESCE(v.level_id, m.rsb_dunning_level_id),
+                   rsb_dunning_date = CASE WHEN v.level_id IS NULL THEN m.rsb_dunning_date
+                                           ELSE %(date)s END,
+                   access_token = COALESCE(m.access_token, v.token)
+              FROM unnest(%(moves)s::int[], %(levels)s::int[], %(tokens)s::varchar[])
+                   AS v(move_id, level_id, token)
              WHERE m.id = v.move_id
+               AND (v.level_id IS NOT NULL OR m.access_token IS NULL)
             """,
                 date=self.date,
-                moves=[m for m, _l in level_updates],
-                levels=[lv for _m, lv in level_updates],
+                moves=move_ids,
+                levels=[levels.get(mid) for mid in move_ids],
+                tokens=[str(uuid.uuid4()) for _mid in move_ids],
             )
         )
-        self.env["account.move"].invalidate_model(["rsb_dunning_level_id", "rsb_dunning_date"])
+        self.env["account.move"].invalidate_model(
+            ["rsb_dunning_level_id", "rsb_dunning_date", "access_token"]
+        )
 
     def _rsb_set_line_results(self, results):
         """The lines' states and what was done, in one statement.

@@ -10,6 +10,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import float_compare, format_amount, html2plaintext
 
+from .rsb_dunning_run_line_email import AmountFormats
+
 
 class RsbDunningRunLine(models.Model):
     # one file per concern of the model, on purpose (issue 14)
@@ -27,6 +29,7 @@ class RsbDunningRunLine(models.Model):
         :return: {line id: [label, ...]} what was done, in words
         """
         fees_by_line = fees_by_line or {}
+        formats = AmountFormats(self.env)
         labels = defaultdict(list)
         extra = defaultdict(list)  # line id -> (attachment ids) of the chatter message
         for line in self:
@@ -34,8 +37,7 @@ class RsbDunningRunLine(models.Model):
                 labels[line.id].append(
                     self.env._(
                         "Late fee %(amount)s charged (invoiced by the fee step)",
-                        amount=format_amount(
-                            self.env,
+                        amount=formats(
                             line._rsb_fee_total(fees_by_line[line.id], line.company_id, line.date),
                             line.currency_id,
                         ),
@@ -64,85 +66,73 @@ class RsbDunningRunLine(models.Model):
             if lines:
                 for line_id, label in getattr(lines, method)().items():
                     labels[line_id].append(label)
-        self._rsb_post_summaries(labels, emails, extra)
+        self._rsb_post_summaries(labels, emails, extra, formats)
         return labels
 
-    def _rsb_summary_body(self, labels):
+    def _rsb_summary_body(self, labels, formats=None):
         self.ensure_one()
+        formats = AmountFormats(self.env) if formats is None else formats
         return Markup("%s<ul>%s</ul>") % (
             self.env._(
                 "Dunning level %(level)s (run %(run)s), %(amount)s overdue:",
                 level=self.level_id.name,
                 run=self.run_id.name,
-                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                amount=formats(self.amount_due, self.currency_id),
             ),
             Markup().join(Markup("<li>%s</li>") % label for label in labels),
         )
 
-    def _rsb_post_summaries(self, labels, emails, extra):
+    def _rsb_post_summaries(self, labels, emails, extra, formats=None):
         """One chatter message per client: the summary of what dunning did; when an email
         is sent, the message is that email (its subject, recipient and delivery status; the
-        client receives the rendered email, not the summary). The messages of the emails
-        are created with their mail.mail (queued) and notification in one batched create
-        each."""
+        client receives the rendered email, not the summary), queued as a mail.mail with
+        the client's email notification. All written set-based (rsb.mail.batch: one INSERT
+        per table for the batch), with the values mail.mail.create would write.
+
+        :return: the ids of the queued mail.mail
+        """
         author = self.env.user.partner_id
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        mail_vals, log_vals, mail_lines = [], [], []
+        vals_list, mails = [], []
         for line in self:
-            body = line._rsb_summary_body(labels[line.id])
             values = {
-                "model": "res.partner",
                 "res_id": line.partner_id.id,
+                "body": line._rsb_summary_body(labels[line.id], formats),
                 "message_type": "comment",
                 "subtype_id": note,
                 "is_internal": True,
                 "author_id": author.id,
-                "attachment_ids": [fields.Command.set(extra[line.id])] if extra[line.id] else [],
+                "attachment_ids": extra[line.id],
             }
             email = emails.get(line.id)
             if email and email.get("body_html"):
-                values["attachment_ids"] = [
-                    fields.Command.set(extra[line.id] + email["attachment_ids"])
-                ]
-                mail_vals.append(
+                values.update(
                     {
-                        **values,
                         # the summary (with the email's subject): the email itself is the
-                        # mail.mail's body (the chatter's body is sanitized at create, the
-                        # full email for every client would double the run's time)
-                        "body": body,
+                        # mail.mail's body
                         "subject": email["subject"],
                         "email_from": email["email_from"],
                         "reply_to": email["email_from"],
-                        "body_html": email["body_html"],
-                        "recipient_ids": [fields.Command.set(email["recipient"].ids)],
-                        "is_notification": True,
-                        "auto_delete": False,
-                        "state": "outgoing",
                         "email_layout_xmlid": "mail.mail_notification_light",
+                        "attachment_ids": extra[line.id] + email["attachment_ids"],
                     }
                 )
-                mail_lines.append((line, email["recipient"]))
-            else:
-                log_vals.append({**values, "body": body, "email_from": author.email_formatted})
-        Mail = self.env["mail.mail"].sudo().with_context(mail_create_nosubscribe=True)
-        mails = Mail.create(mail_vals)
-        self.env["mail.notification"].sudo().create(
-            [
-                {
-                    "mail_message_id": mail.mail_message_id.id,
-                    "mail_mail_id": mail.id,
-                    "res_partner_id": recipient.id,
-                    "author_id": author.id,
-                    "notification_type": "email",
-                    "notification_status": "ready",
-                    "is_read": True,
-                }
-                for mail, (_line, recipient) in zip(mails, mail_lines, strict=True)
-            ]
+                mails.append(
+                    (
+                        len(vals_list),
+                        {
+                            "body_html": email["body_html"],
+                            "recipient_id": email["recipient"].id,
+                            "author_id": author.id,
+                        },
+                    )
+                )
+            vals_list.append(values)
+        Batch = self.env["rsb.mail.batch"]
+        message_ids = Batch._rsb_insert_messages("res.partner", vals_list)
+        return Batch._rsb_insert_mails(
+            [message_ids[index] for index, _mail in mails], [mail for _index, mail in mails]
         )
-        self.env["mail.message"].sudo().create(log_vals)
-        return mails
 
     # ------------------------------------------------------------------ SMS
     def _rsb_send_sms_batch(self):

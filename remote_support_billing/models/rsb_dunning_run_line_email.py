@@ -1,14 +1,61 @@
 """The dunning email of a batch of clients: recipients, the template's body compiled once per
 language and batch, the notification layout rendered once, the invoice PDFs."""
 
+import ast
+
 from lxml import html
 from markupsafe import Markup, escape
 
 from odoo import models
+from odoo.tools import float_round, get_lang
+
+from odoo.addons.base.models.res_lang import intersperse
 
 # Markers of the email layout, rendered once per batch (see _rsb_email_layout).
 _BODY_MARK = "RSB-DUNNING-BODY-7f3a"
 _NAME_MARK = "RSB-DUNNING-NAME-7f3a"
+
+
+def amount_formatter(env, currency, lang_code=None):
+    """A function amount -> the text of odoo.tools.format_amount(env, amount, currency,
+    lang_code), with the language's separators and the currency's digits and symbol read
+    once (format_amount looks them up again for every amount)."""
+    lang = get_lang(env, lang_code)
+    grouping = ast.literal_eval(lang.grouping)
+    thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point
+    pattern, rounding = f"%.{currency.decimal_places}f", currency.rounding
+    symbol = currency.symbol or ""
+    if currency.position == "before":
+        pre, post = f"{symbol}\N{NO-BREAK SPACE}", ""
+    else:
+        pre, post = "", f"\N{NO-BREAK SPACE}{symbol}"
+
+    def format_amount(amount):
+        parts = (pattern % float_round(amount, precision_rounding=rounding)).split(".")
+        parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
+        number = (
+            decimal_point.join(parts)
+            .replace(" ", "\N{NO-BREAK SPACE}")
+            .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+        )
+        return f"{pre}{number}{post}"
+
+    return format_amount
+
+
+class AmountFormats(dict):
+    """The amount formatters of a batch, by (currency, language): call it as
+    odoo.tools.format_amount without the env."""
+
+    def __init__(self, env):
+        super().__init__()
+        self.env = env
+
+    def __call__(self, amount, currency, lang_code=None):
+        key = (currency.id, lang_code or self.env.lang)
+        if key not in self:
+            self[key] = amount_formatter(self.env, currency, lang_code)
+        return self[key](amount)
 
 
 def _memoized(function):
@@ -117,9 +164,13 @@ class RsbDunningRunLine(models.Model):
             ):
                 options["raise_on_forbidden_code_for_model"] = model
             variables = tmpl._render_eval_context()
-            # the same dates and amounts recur across a run's clients: format each once
-            for helper in ("format_date", "format_amount"):
-                variables[helper] = _memoized(variables[helper])
+            # the same dates recur across a run's clients: format each once; amounts with
+            # one formatter per currency and language
+            variables["format_date"] = _memoized(variables["format_date"])
+            formats = AmountFormats(tmpl.env)
+            variables["format_amount"] = lambda amount, currency, lang_code=False, f=formats: f(
+                amount, currency, lang_code or None
+            )
             qweb = tmpl.env["ir.qweb"].with_context(**options)._prepare_environment(variables)
             functions, name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
             render = functions[name]
