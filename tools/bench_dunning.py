@@ -59,6 +59,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--no-fees", action="store_true", help="a ladder without late fees")
     parser.add_argument("--skip-execute", action="store_true")
+    parser.add_argument(
+        "--skip-fee-invoicing", action="store_true", help="do not time the fee invoicing step"
+    )
     parser.add_argument("--skip-oca", action="store_true")
     parser.add_argument(
         "--oca-email-clients",
@@ -261,6 +264,7 @@ def main():
                 file=out,
             )
             print(f"  run state after the workers: {run.state}", file=out)
+        if not args.skip_execute and not args.skip_fee_invoicing:
             t0 = time.perf_counter()
             counter = QueryCounter(cr)
             with profiled(args.profile, "fees"):

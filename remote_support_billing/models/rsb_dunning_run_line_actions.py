@@ -72,7 +72,7 @@ class RsbDunningRunLine(models.Model):
     def _rsb_summary_body(self, labels, formats=None):
         self.ensure_one()
         formats = AmountFormats(self.env) if formats is None else formats
-        return Markup("%s<ul>%s</ul>") % (
+        return Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._(
                 "Dunning level %(level)s (run %(run)s), %(amount)s overdue:",
                 level=self.level_id.name,
