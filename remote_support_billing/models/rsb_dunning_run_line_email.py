@@ -141,17 +141,20 @@ class RsbDunningRunLine(models.Model):
 
         return wrap
 
-    def _rsb_render_body(self, template):
+    def _rsb_render_body(self, template, classified=None):
         """The template's body rendered for these lines, each in its client's language, the
         QWeb compiled once per language (mail.template._render_field compiles it again for
         every record: most of the time of a dunning email). Same evaluation context, access
         restriction and post-processing as _render_field.
 
+        :param classified: template._classify_per_lang(self.ids), if the caller has it
         :return: {line id: rendered body}
         """
         model = self._name
         result = {}
-        for tmpl, ids in template._classify_per_lang(self.ids).values():
+        if classified is None:
+            classified = template._classify_per_lang(self.ids)
+        for tmpl, ids in classified.values():
             source = tmpl.body_html
             if not source or not tmpl._has_unsafe_expression_template_qweb(source, model):
                 result.update(tmpl._render_field("body_html", ids))
@@ -199,8 +202,12 @@ class RsbDunningRunLine(models.Model):
             lines = lines.filtered(lambda ln: recipients[ln.id].email)
             if not lines:
                 continue
-            subjects = template._render_field("subject", lines.ids, compute_lang=True)
-            bodies = lines._rsb_render_body(template)
+            # each client's language rendered once (for the subject and the body)
+            classified = template._classify_per_lang(lines.ids)
+            subjects = {}
+            for tmpl, ids in classified.values():
+                subjects.update(tmpl._render_field("subject", ids))
+            bodies = lines._rsb_render_body(template, classified)
             senders = template._render_field("email_from", lines.ids)
             for line in lines:
                 company = line.company_id
