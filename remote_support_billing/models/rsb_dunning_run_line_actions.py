@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import float_compare, format_amount, html2plaintext
 
 from .rsb_dunning_run_line_email import AmountFormats

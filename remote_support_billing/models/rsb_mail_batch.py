@@ -84,6 +84,7 @@ class RsbMailBatch(models.AbstractModel):
         self.env.flush_all()  # rows referenced by the new ones (attachments, partners)
         records = self.env[model].sudo().browse([vals["res_id"] for vals in vals_list])
         user_partner = self.env.user.partner_id
+        Partner = self.env["res.partner"]
         reply_tos = {}
         names = {}
         if any(vals.get("record_name", True) is True for vals in vals_list):
@@ -91,7 +92,7 @@ class RsbMailBatch(models.AbstractModel):
         for vals in vals_list:
             vals.setdefault("author_id", user_partner.id)
             if "email_from" not in vals:
-                vals["email_from"] = self.env["res.partner"].browse(vals["author_id"]).email_formatted
+                vals["email_from"] = Partner.browse(vals["author_id"]).email_formatted
             if "reply_to" not in vals:
                 if vals["email_from"] not in reply_tos:
                     reply_tos[vals["email_from"]] = records._notify_get_reply_to(

@@ -1,8 +1,9 @@
 from datetime import timedelta
 
-from odoo.addons.mail.tests.common import MockEmail
 from odoo.tests import tagged
 from odoo.tools import format_amount, html_sanitize
+
+from odoo.addons.mail.tests.common import MockEmail
 
 from ..models.rsb_dunning_run_line_email import AmountFormats, amount_formatter
 from ..models.rsb_mail_batch import sanitize_many
@@ -45,9 +46,7 @@ class TestDunningMailBatch(RSBDunningCommon, MockEmail):
         standard = template._render_field("body_html", line.ids, compute_lang=True)[line.id]
         self.assertIn(str(standard), mail.body_html)
         self.assertIn("Powered by", mail.body_html)
-        self.assertEqual(
-            message.subject, template._render_field("subject", line.ids)[line.id]
-        )
+        self.assertEqual(message.subject, template._render_field("subject", line.ids)[line.id])
         # the same email through Odoo's mail.mail.create and notification create
         reference = (
             self.env["mail.mail"]
