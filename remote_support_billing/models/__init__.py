@@ -40,7 +40,6 @@ from . import rsb_deposit_held_report
 from . import rsb_collections_report
 from . import rsb_dunning_level
 from . import rsb_dunning_lock
-from . import rsb_mail_batch
 from . import rsb_dunning_run
 from . import rsb_dunning_run_line
 from . import rsb_dunning_run_line_reports

@@ -4,6 +4,8 @@ a manager. The hold is company-dependent: these methods act in the current compa
 
 from odoo import _, api, models
 
+from .. import mail_batch
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
@@ -17,7 +19,7 @@ class ResPartner(models.Model):
         partners.write({"rsb_credit_hold": True})
         # the notes of _message_log_batch in one INSERT: dunning places many holds at once
         body = _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
-        self.env["rsb.mail.batch"]._rsb_log_batch(partners, dict.fromkeys(partners.ids, body))
+        mail_batch.log_batch(partners, dict.fromkeys(partners.ids, body))
         return partners
 
     def _rsb_lift_credit_hold(self, reason):

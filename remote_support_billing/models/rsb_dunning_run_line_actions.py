@@ -10,6 +10,7 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import float_compare, format_amount, html2plaintext
 
+from .. import mail_batch
 from .rsb_dunning_run_line_email import AmountFormats
 
 
@@ -86,7 +87,7 @@ class RsbDunningRunLine(models.Model):
         """One chatter message per client: the summary of what dunning did; when an email
         is sent, the message is that email (its subject, recipient and delivery status; the
         client receives the rendered email, not the summary), queued as a mail.mail with
-        the client's email notification. All written set-based (rsb.mail.batch: one INSERT
+        the client's email notification. All written set-based (mail_batch.py: one INSERT
         per table for the batch), with the values mail.mail.create would write.
 
         :return: the ids of the queued mail.mail
@@ -128,10 +129,11 @@ class RsbDunningRunLine(models.Model):
                     )
                 )
             vals_list.append(values)
-        Batch = self.env["rsb.mail.batch"]
-        message_ids = Batch._rsb_insert_messages("res.partner", vals_list)
-        return Batch._rsb_insert_mails(
-            [message_ids[index] for index, _mail in mails], [mail for _index, mail in mails]
+        message_ids = mail_batch.insert_messages(self.env, "res.partner", vals_list)
+        return mail_batch.insert_mails(
+            self.env,
+            [message_ids[index] for index, _mail in mails],
+            [mail for _index, mail in mails],
         )
 
     # ------------------------------------------------------------------ SMS

@@ -5,8 +5,8 @@ from odoo.tools import format_amount, html_sanitize
 
 from odoo.addons.mail.tests.common import MockEmail
 
+from ..mail_batch import log_batch, sanitize_many
 from ..models.rsb_dunning_run_line_email import AmountFormats, amount_formatter
-from ..models.rsb_mail_batch import sanitize_many
 from .dunning_common import RSBDunningCommon
 
 
@@ -136,7 +136,7 @@ class TestDunningMailBatch(RSBDunningCommon, MockEmail):
         other = self.env["res.partner"].create({"name": "Log reference"})
         body = "Credit hold: no new ticket until the overdue balance is paid. Reason: x"
         reference = other._message_log_batch({other.id: body})
-        batch_id = self.env["rsb.mail.batch"]._rsb_log_batch(other, {other.id: body})[0]
+        batch_id = log_batch(other, {other.id: body})[0]
         batch = self.env["mail.message"].browse(batch_id)
         for fname in (
             "model",
