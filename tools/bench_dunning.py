@@ -127,25 +127,45 @@ def worker(args):
         counter = QueryCounter(cr)
         # the fee invoices are timed apart, by the fee step
         type(env["rsb.dunning.fee"])._rsb_invoice_pending = lambda *a, **k: env["account.move"]
+        # a worker of a running server has its registry loaded: wait for the others to be
+        # ready too, then start together (the bench times from the start signal)
+        print("ready", flush=True)
+        sys.stdin.readline()
         t0 = time.perf_counter()
         env["rsb.dunning.run"].browse(args.worker_run)._rsb_execute_worker()
         print(f"{time.perf_counter() - t0:.3f} {counter.count}", flush=True)
 
 
 def run_workers(args, run):
-    """Execute `run` with args.workers processes of this script (--worker-run)."""
+    """Execute `run` with args.workers processes of this script (--worker-run), started
+    together once each has loaded the registry (as the workers of a running server have).
+
+    :return: (seconds from the start signal until the last worker is done, queries)
+    """
     cmd = [sys.executable, __file__, "-c", args.config, "-d", args.database]
     procs = [
-        subprocess.Popen([*cmd, "--worker-run", str(run.id)], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*cmd, "--worker-run", str(run.id)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for _i in range(args.workers)
     ]
+    for proc in procs:
+        if proc.stdout.readline().strip() != "ready":
+            raise SystemExit("a worker failed to start: see the log")
+    t0 = time.perf_counter()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     queries = 0
     for proc in procs:
         out, _err = proc.communicate()
         if proc.returncode:
             raise SystemExit(f"worker failed ({proc.returncode}): see the log")
         queries += int(out.split()[-1])
-    return queries
+    return time.perf_counter() - t0, queries
 
 
 def line(label, seconds, rate=None, unit="invoices/s", note=""):
@@ -235,7 +255,7 @@ def main():
             invoice_pending = Fee._rsb_invoice_pending
             t0 = time.perf_counter()
             if args.workers > 1:
-                queries = run_workers(args, run)
+                t_exec, queries = run_workers(args, run)
             else:
                 Fee._rsb_invoice_pending = lambda *a, **k: env["account.move"]
                 counter = QueryCounter(cr)
@@ -245,7 +265,7 @@ def main():
                 finally:
                     Fee._rsb_invoice_pending = invoice_pending
                 queries = counter.count
-            t_exec = time.perf_counter() - t0
+                t_exec = time.perf_counter() - t0
             env.invalidate_all()
             mails = env["mail.mail"].search_count([]) - mails_before
             n_fees = env["rsb.dunning.fee"].search_count([])
