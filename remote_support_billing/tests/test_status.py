@@ -109,7 +109,8 @@ class TestStatus(RSBCommon):
 
     def test_dashboard_charts_and_title(self):
         self._overdue_invoice(self.client_trusted, amount=172.0, days=40)
-        dashboard = self.env["rsb.receivables.dashboard"].with_user(self.accountant).create({})
+        dashboard = self.env.ref("remote_support_billing.rsb_receivables_dashboard_main")
+        dashboard = dashboard.with_user(self.accountant)
         self.assertTrue(dashboard.display_name.startswith("Receivables"))
         self.assertIn("31-60 days", dashboard.aging_chart_html)
         self.assertIn("172.00", dashboard.aging_chart_html)
