@@ -74,6 +74,9 @@
         "wizards/rsb_dunning_wizard_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "remote_support_billing/static/src/**/*",
+        ],
         "web.assets_tests": [
             "remote_support_billing/static/tests/tours/*.js",
         ],

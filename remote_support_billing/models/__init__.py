@@ -47,6 +47,7 @@ from . import rsb_dunning_run_line_fee
 from . import rsb_dunning_run_line_actions
 from . import rsb_dunning_run_line_email
 from . import rsb_dunning_run_execute
+from . import rsb_dunning_run_progress
 from . import rsb_dunning_history
 from . import rsb_dunning_fee
 from . import rsb_dunning_letter

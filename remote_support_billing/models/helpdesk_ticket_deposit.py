@@ -21,6 +21,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from ..feedback import notification, post_template_queued
+
 _logger = logging.getLogger(__name__)
 
 DEPOSIT_STATES = [
@@ -156,7 +158,21 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket._rsb_check_can_request_deposit()
         self.sudo()._rsb_request_deposit()
-        return True
+        if len(self) != 1:
+            return True
+        emailed = self.partner_id.email
+        return notification(
+            _("Deposit requested"),
+            _(
+                "Deposit %(move)s of %(amount)s posted. %(then)s",
+                move=self.rsb_deposit_reference,
+                amount=format_amount(self.env, self.rsb_deposit_amount, self.rsb_currency_id),
+                then=_("%s is emailed the link to pay it in a moment.", self.partner_id.name)
+                if emailed
+                else _("The client has no email address: send them the portal link."),
+            ),
+            kind="success" if emailed else "warning",
+        )
 
     def action_rsb_view_deposit(self):
         self.ensure_one()
@@ -229,14 +245,15 @@ class HelpdeskTicket(models.Model):
             ticket._rsb_send_deposit_request()
 
     def _rsb_send_deposit_request(self):
-        """Email the client the portal link where they accept the agreement and pay."""
+        """Email the client the portal link where they accept the agreement and pay (through
+        the mail queue: the button does not wait for the mail server)."""
         template = self.env.ref(
             "remote_support_billing.mail_template_rsb_deposit_request", raise_if_not_found=False
         )
         for ticket in self:
             if template and ticket.partner_id.email:
-                ticket.message_post_with_source(
-                    template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                post_template_queued(
+                    ticket, template, message_type="comment", subtype_xmlid="mail.mt_comment"
                 )
             else:
                 ticket.message_post(

@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from ..feedback import post_template_queued
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
@@ -271,7 +273,8 @@ class HelpdeskTicket(models.Model):
                     "res_id": self.id,
                 }
             )
-        self.message_post_with_source(
+        post_template_queued(
+            self,
             template,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",

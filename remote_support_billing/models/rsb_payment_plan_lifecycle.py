@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+from ..feedback import notification, post_template_queued
+
 
 class RsbPaymentPlan(models.Model):
     # one file per concern of the model, on purpose (issue 14)
@@ -54,7 +56,15 @@ class RsbPaymentPlan(models.Model):
             )
         self._rsb_send_schedule()
         self._rsb_check_done()
-        return True
+        if len(self) != 1:
+            return True
+        return notification(
+            _("Payment plan confirmed"),
+            _("%s is emailed the schedule in a moment.", self.partner_id.name)
+            if self.partner_id.email
+            else _("The client has no email address: send them the schedule yourself."),
+            kind="success" if self.partner_id.email else "warning",
+        )
 
     def action_cancel(self):
         """Cancel a draft or running plan: future interest is not charged and dunning
@@ -157,7 +167,7 @@ class RsbPaymentPlan(models.Model):
             "remote_support_billing.mail_template_rsb_payment_plan_broken", raise_if_not_found=False
         )
         if template and self.partner_id.email:
-            self.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+            post_template_queued(self, template, subtype_xmlid="mail.mt_comment")
         manager = self.partner_id.user_id or self.user_id
         if manager:
             self.activity_schedule(
@@ -188,7 +198,8 @@ class RsbPaymentPlan(models.Model):
             )
 
     def _rsb_send_schedule(self):
-        """Email the client the schedule with the portal link to pay."""
+        """Email the client the schedule with the portal link to pay (through the mail
+        queue: Confirm does not wait for the mail server)."""
         template = self.env.ref(
             "remote_support_billing.mail_template_rsb_payment_plan_schedule",
             raise_if_not_found=False,
@@ -196,7 +207,7 @@ class RsbPaymentPlan(models.Model):
         for plan in self:
             if template and plan.partner_id.email:
                 plan._portal_ensure_token()
-                plan.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+                post_template_queued(plan, template, subtype_xmlid="mail.mt_comment")
             else:
                 plan.message_post(
                     body=_(

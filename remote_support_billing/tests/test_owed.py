@@ -122,7 +122,8 @@ class TestOwed(RSBDunningCommon):
         self.assertFalse(Move.search(owed))
         # the dashboard
         with freeze_time(self.TODAY):
-            dashboard = self.env["rsb.receivables.dashboard"].with_user(self.accountant).create({})
+            dashboard = self.env.ref("remote_support_billing.rsb_receivables_dashboard_main")
+            dashboard = dashboard.with_user(self.accountant)
             self.assertEqual((dashboard.amount_overdue, dashboard.overdue_count), (0.0, 0))
             self.assertNotIn(deposit, Move.search(dashboard.action_open_overdue()["domain"]))
             # the write-off proposal and a write-off forced on it

@@ -283,8 +283,8 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
     def test_dashboard_figures_and_buttons(self):
         plan = self._plan(self.a_may)
         plan.action_confirm()
-        Dashboard = self.env["rsb.receivables.dashboard"].with_user(self.accountant)
-        dashboard = Dashboard.create({})
+        dashboard = self.env.ref("remote_support_billing.rsb_receivables_dashboard_main")
+        dashboard = dashboard.with_user(self.accountant)
         # what is owed past due nets the clients' credits: Harbor's 40 payment not applied
         # yet reduces its 750 (the list of overdue invoices still shows the invoices)
         self.assertEqual(dashboard.amount_overdue, 200.0 + 300.0 + 750.0 - 40.0)
@@ -299,7 +299,7 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
         with freeze_time("2026-07-20"):  # the first instalment is 5 days late
             self.env["rsb.payment.plan"]._cron_rsb_payment_plans()
         self.assertEqual(plan.state, "broken")
-        dashboard = Dashboard.create({})
+        dashboard.invalidate_recordset()
         self.assertEqual((dashboard.plans_active_count, dashboard.plans_broken_count), (0, 1))
 
         # every button opens the records its figure adds up
@@ -327,7 +327,8 @@ class TestDashboardAndCollections(RSBReceivablesCommon):
 
     def test_dashboard_queries_do_not_grow_with_data(self):
         def count_queries():
-            dashboard = self.env["rsb.receivables.dashboard"].with_user(self.accountant).create({})
+            dashboard = self.env.ref("remote_support_billing.rsb_receivables_dashboard_main")
+            dashboard = dashboard.with_user(self.accountant)
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count

@@ -107,9 +107,22 @@ class TestStatus(RSBCommon):
         self.assertTrue(wizard.display_name.startswith("DSO "))
         self.assertNotIn("rsb.dso.wizard", wizard.display_name)
 
+    def test_dso_client_without_sales_has_no_dso(self):
+        """A client who owes an invoice from before the period, with no sales in it, has no
+        DSO (not 0 days, which would read as a client who pays at once)."""
+        self._overdue_invoice(self.client_trusted, amount=172.0, days=400)
+        self._overdue_invoice(self.client_a, amount=100.0, days=10)
+        wizard = self.env["rsb.dso.wizard"].with_user(self.accountant).create({})
+        wizard.action_compute()
+        lines = {line.partner_id: line for line in wizard.line_ids}
+        self.assertEqual(lines[self.client_trusted].dso_note, "No credit sales in the period")
+        self.assertFalse(lines[self.client_a].dso_note)
+        self.assertGreater(lines[self.client_a].dso, 0.0)
+
     def test_dashboard_charts_and_title(self):
         self._overdue_invoice(self.client_trusted, amount=172.0, days=40)
-        dashboard = self.env["rsb.receivables.dashboard"].with_user(self.accountant).create({})
+        dashboard = self.env.ref("remote_support_billing.rsb_receivables_dashboard_main")
+        dashboard = dashboard.with_user(self.accountant)
         self.assertTrue(dashboard.display_name.startswith("Receivables"))
         self.assertIn("31-60 days", dashboard.aging_chart_html)
         self.assertIn("172.00", dashboard.aging_chart_html)

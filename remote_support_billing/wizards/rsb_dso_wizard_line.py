@@ -1,6 +1,6 @@
 """One line of the days-sales-outstanding result: a client's sales, receivable and DSO."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class RsbDsoWizardLine(models.TransientModel):
@@ -21,3 +21,20 @@ class RsbDsoWizardLine(models.TransientModel):
         help="Receivables at the end / credit sales of the period * days in the period; "
         "0 when the client had no credit sales in the period.",
     )
+    dso_note = fields.Char(
+        string="Note",
+        compute="_compute_dso_note",
+        help="Why a client has no DSO: without credit sales in the period, the days of "
+        "sales its receivables represent are not defined.",
+    )
+
+    @api.depends("amount_sales", "amount_receivable")
+    def _compute_dso_note(self):
+        for line in self:
+            currency = line.currency_id
+            no_sales = currency and currency.compare_amounts(line.amount_sales, 0.0) <= 0
+            line.dso_note = (
+                self.env._("No credit sales in the period")
+                if no_sales and not currency.is_zero(line.amount_receivable)
+                else False
+            )

@@ -6,24 +6,31 @@ from odoo import _, api, fields, models
 from odoo.tools import format_amount
 
 
-class RsbReceivablesDashboard(models.TransientModel):
+class RsbReceivablesDashboard(models.Model):
     """The owner's view of receivables on one screen. Each figure comes from one grouped
     query; what clients owe is `res.partner._rsb_get_receivable_position` (credits netted,
-    deposit requests excluded) and the invoice lists are `_rsb_owed_invoice_domain`."""
+    deposit requests excluded) and the invoice lists are `_rsb_owed_invoice_domain`.
+
+    One record (`rsb_receivables_dashboard_main`), opened by the menu's action: a saved
+    record, so the breadcrumb reads its name and the form has nothing to save. Its figures
+    are computed for the company the user works in (the company switcher), never stored."""
 
     _name = "rsb.receivables.dashboard"
     _description = "Receivables Dashboard"
 
-    company_id = fields.Many2one(
-        comodel_name="res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    company_id = fields.Many2one(comodel_name="res.company", compute="_compute_company_id")
+    currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_company_id")
 
-    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_company_id(self):
+        self.company_id = self.env.company
+        self.currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
     def _compute_display_name(self):
-        """The breadcrumb reads "Receivables", not "New"."""
+        """The breadcrumb reads "Receivables: <company>", not "New"."""
         for dashboard in self:
-            dashboard.display_name = _("Receivables: %s", dashboard.company_id.name)
+            dashboard.display_name = _("Receivables: %s", self.env.company.name)
 
     amount_overdue = fields.Monetary(
         string="Overdue",
@@ -58,8 +65,8 @@ class RsbReceivablesDashboard(models.TransientModel):
 
     # ------------------------------------------------------------------ domains
     def _rsb_company(self):
-        # the form shows a new (unsaved) record: its company may not be set yet
-        return self.company_id._origin or self.env.company
+        """The company whose figures are shown: the one the user works in."""
+        return self.env.company
 
     def _rsb_today(self):
         return fields.Date.context_today(self)
@@ -89,7 +96,7 @@ class RsbReceivablesDashboard(models.TransientModel):
         return [("company_id", "=", self._rsb_company().id), ("state", "=", state)]
 
     # ------------------------------------------------------------------ computes
-    @api.depends("company_id")
+    @api.depends_context("company")
     def _compute_overdue(self):
         Partner = self.env["res.partner"]
         for dashboard in self:
@@ -102,7 +109,7 @@ class RsbReceivablesDashboard(models.TransientModel):
                 dashboard._rsb_overdue_domain()
             )
 
-    @api.depends("company_id")
+    @api.depends_context("company")
     def _compute_dunning_levels(self):
         Move = self.env["account.move"]
         for dashboard in self:
@@ -128,7 +135,7 @@ class RsbReceivablesDashboard(models.TransientModel):
                 "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
             ) % (_("Level"), _("Invoices"), _("Overdue"), rows)
 
-    @api.depends("company_id")
+    @api.depends_context("company")
     def _compute_deposits(self):
         Report = self.env["rsb.deposit.held.report"]
         for dashboard in self:
@@ -141,7 +148,7 @@ class RsbReceivablesDashboard(models.TransientModel):
             )
             dashboard.amount_old_credits = old
 
-    @api.depends("company_id")
+    @api.depends_context("company")
     def _compute_plans(self):
         Plan = self.env["rsb.payment.plan"]
         for dashboard in self:
@@ -161,7 +168,7 @@ class RsbReceivablesDashboard(models.TransientModel):
             running = Plan.search(dashboard._rsb_plans_domain("active"))
             dashboard.plans_active_amount = sum(running.mapped("amount_remaining"))
 
-    @api.depends("company_id")
+    @api.depends_context("company")
     def _compute_month(self):
         for dashboard in self:
             [(collected,)] = self.env["account.payment"]._read_group(

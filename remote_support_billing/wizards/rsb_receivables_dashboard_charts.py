@@ -11,7 +11,7 @@ from .. import billing_math
 from ..models.res_partner_statement import BUCKET_LABELS
 
 
-class RsbReceivablesDashboard(models.TransientModel):
+class RsbReceivablesDashboard(models.Model):
     _inherit = "rsb.receivables.dashboard"
 
     aging_chart_html = fields.Html(
@@ -24,7 +24,7 @@ class RsbReceivablesDashboard(models.TransientModel):
         string="Collected per Month", compute="_compute_charts", sanitize=False
     )
 
-    @api.depends("company_id")
+    @api.depends_context("company")
     def _compute_charts(self):
         for dashboard in self:
             dashboard.aging_chart_html = dashboard._rsb_bar_chart(dashboard._rsb_aging_rows())
