@@ -132,7 +132,7 @@ class RsbDunningFee(models.Model):
                     [*domain, ("run_line_id", "=", last.id)], order="currency_id, id"
                 )
             fees.move_id.mapped("name")  # prefetch the labels' invoices
-            journals, groups, vals_list = {}, [], []
+            journals, groups = {}, []
             for (line, _currency), group in fees.grouped(
                 lambda f: (f.run_line_id, f.currency_id)
             ).items():
@@ -140,21 +140,55 @@ class RsbDunningFee(models.Model):
                 if company_ not in journals:
                     journals[company_] = company_._rsb_get_sale_journal()
                 groups.append((line, group))
-                vals_list.append(line._prepare_rsb_fee_invoice_values(group, journals[company_]))
-            moves = Move.create(vals_list)
-            moves.action_post()
-            links = []
-            for (_line, group), move in zip(groups, moves, strict=True):
-                links += [
-                    (fee.id, move.id, move_line.id)
-                    for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
-                ]
-            self._rsb_link_invoices(links)
+            moves = self._rsb_invoice_groups(groups, journals, Move)
             created |= moves
             _logger.info("Dunning: %s fee invoices posted", len(moves))
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return created
+
+    @api.model
+    def _rsb_invoice_groups(self, groups, journals, Move):
+        """The fee invoices of `groups` ([(run line, its fees in one currency)]), posted and
+        linked to their fees. The first of each set of alike invoices (_rsb_clone_plan) is
+        made by the ORM with the others that are not alike; the rest of the set are copies
+        of it (_rsb_clone_fee_invoices), or made by the ORM if copying is refused.
+
+        :return: the fee invoices, in the order of `groups`
+        """
+        plan = self._rsb_clone_plan(groups, journals)
+        copied = {index for _proto, copies in plan for index in copies}
+        orm = [index for index in range(len(groups)) if index not in copied]
+        made = dict(zip(orm, self._rsb_invoice_orm(groups, orm, journals, Move), strict=True))
+        for proto, copies in plan:
+            clones = self._rsb_clone_fee_invoices(made[proto], [groups[i] for i in copies])
+            if clones is None:
+                clones = self._rsb_invoice_orm(groups, copies, journals, Move)
+            made.update(zip(copies, clones, strict=True))
+        return Move.browse([made[index].id for index in range(len(groups))])
+
+    @api.model
+    def _rsb_invoice_orm(self, groups, indexes, journals, Move):
+        """The fee invoices of groups[i] for i in `indexes` by the ORM: one create(vals_list),
+        one action_post, the fees linked. Returns them in the order of `indexes`."""
+        if not indexes:
+            return Move
+        chosen = [groups[index] for index in indexes]
+        moves = Move.create(
+            [
+                line._prepare_rsb_fee_invoice_values(group, journals[line.company_id])
+                for line, group in chosen
+            ]
+        )
+        moves.action_post()
+        links = []
+        for (_line, group), move in zip(chosen, moves, strict=True):
+            links += [
+                (fee.id, move.id, move_line.id)
+                for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
+            ]
+        self._rsb_link_invoices(links)
+        return moves
 
     def _rsb_link_invoices(self, links):
         """Link the fees to their invoice and invoice line, and the fee invoices to their
