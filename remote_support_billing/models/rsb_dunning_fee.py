@@ -5,9 +5,12 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, split_every
 
 _logger = logging.getLogger(__name__)
+
+# fee invoices made by the ORM in one create(vals_list) and one action_post
+ORM_CHUNK = 250
 
 
 class RsbDunningFee(models.Model):
@@ -105,10 +108,12 @@ class RsbDunningFee(models.Model):
         return domain
 
     @api.model
-    def _rsb_invoice_pending(self, company=None, run=None, batch_size=500, commit=False):
+    def _rsb_invoice_pending(self, company=None, run=None, batch_size=2000, commit=False):
         """Invoice the fees charged by dunning and not invoiced yet: one fee invoice per
-        client line and currency, created for a whole batch with one create(vals_list) and
-        posted with one action_post. Restartable: a batch is one transaction (with `commit`,
+        client line and currency. The first of each set of alike invoices is made by the
+        ORM, the others copied from it by SQL (rsb_dunning_fee_clone.py); the rest by the
+        ORM, created with one create(vals_list) and posted with one action_post per chunk of
+        ORM_CHUNK invoices. Restartable: a batch is one transaction (with `commit`,
         the cron's: each batch is committed), and a fee is invoiced once (its invoice line
         is linked to it in the same transaction).
 
@@ -169,26 +174,30 @@ class RsbDunningFee(models.Model):
 
     @api.model
     def _rsb_invoice_orm(self, groups, indexes, journals, Move):
-        """The fee invoices of groups[i] for i in `indexes` by the ORM: one create(vals_list),
-        one action_post, the fees linked. Returns them in the order of `indexes`."""
+        """The fee invoices of groups[i] for i in `indexes` by the ORM: one create(vals_list)
+        and one action_post per ORM_CHUNK invoices, the fees linked. Returns them in the order
+        of `indexes`."""
         if not indexes:
             return Move
-        chosen = [groups[index] for index in indexes]
-        moves = Move.create(
-            [
-                line._prepare_rsb_fee_invoice_values(group, journals[line.company_id])
-                for line, group in chosen
-            ]
-        )
-        moves.action_post()
-        links = []
-        for (_line, group), move in zip(chosen, moves, strict=True):
-            links += [
-                (fee.id, move.id, move_line.id)
-                for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
-            ]
-        self._rsb_link_invoices(links)
-        return moves
+        made = Move
+        for chunk in split_every(ORM_CHUNK, indexes):
+            chosen = [groups[index] for index in chunk]
+            moves = Move.create(
+                [
+                    line._prepare_rsb_fee_invoice_values(group, journals[line.company_id])
+                    for line, group in chosen
+                ]
+            )
+            moves.action_post()
+            links = []
+            for (_line, group), move in zip(chosen, moves, strict=True):
+                links += [
+                    (fee.id, move.id, move_line.id)
+                    for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
+                ]
+            self._rsb_link_invoices(links)
+            made |= moves
+        return made
 
     def _rsb_link_invoices(self, links):
         """Link the fees to their invoice and invoice line, and the fee invoices to their
