@@ -136,6 +136,11 @@ class RsbDunningFee(models.Model):
                 fees = head or self.search(
                     [*domain, ("run_line_id", "=", last.id)], order="currency_id, id"
                 )
+            # a concurrent job invoicing the same fees waits here, then fails to serialize
+            # (and is retried) instead of invoicing them twice
+            self.env.cr.execute(
+                SQL("SELECT id FROM rsb_dunning_fee WHERE id = ANY(%s) FOR UPDATE", fees.ids)
+            )
             fees.move_id.mapped("name")  # prefetch the labels' invoices
             journals, groups = {}, []
             for (line, _currency), group in fees.grouped(
