@@ -40,6 +40,17 @@ CLONE_CLIENT_FIELDS = {
         "analytic_distribution",  # copying refused when analytic distribution models exist
     },
 }
+# The modules whose overrides of an invoice's create / write / post a copy may skip, because
+# the copying replicates what they do for an untaxed fee invoice: account (followers,
+# customer rank; analytic lines refused), mail (tracking is off for fee invoices, followers
+# copied), analytic (checks of distributions: fee lines have none), remote_support_billing
+# (its _post acts on reversals and credits only). Another module's override switches the
+# copying off: what it does is unknown.
+CLONE_KNOWN_MODULES = {"account", "mail", "analytic", "remote_support_billing"}
+CLONE_OVERRIDES = {
+    "account.move": ("create", "write", "_post", "action_post"),
+    "account.move.line": ("create", "write"),
+}
 # the amount columns of a copy: the prototype's value (0 or plus or minus the line's or the
 # invoice's amount) scaled to the copy's amount; every other column is copied as it is
 AMOUNT_TYPES = ("monetary",)
@@ -101,8 +112,9 @@ class RsbDunningFee(models.Model):
     def _rsb_clone_allowed(self, journal):
         """May fee invoices of `journal` be copied from a prototype? Not when switched off
         (system parameter), in a journal secured by hashes, when analytic distribution models
-        may give the lines a client-dependent distribution, or when a module added a stored
-        field computed from the client that the copying does not know."""
+        may give the lines a client-dependent distribution, when a module the copying does
+        not know overrides an invoice's create, write or post, or added a stored field
+        computed from the client."""
         param = self.env["ir.config_parameter"].sudo().get_param(CLONE_PARAM, "1")
         if param.strip().lower() in ("0", "false", "no", "off"):
             return False
@@ -110,6 +122,19 @@ class RsbDunningFee(models.Model):
             return False
         if self.env["account.analytic.distribution.model"].sudo().search_count([], limit=1):
             return False
+        for model, methods in CLONE_OVERRIDES.items():
+            modules = {
+                cls._module
+                for cls in type(self.env[model]).__mro__
+                if getattr(cls, "_module", None) and any(m in vars(cls) for m in methods)
+            }
+            if modules - CLONE_KNOWN_MODULES:
+                _logger.info(
+                    "Fee invoices made by the ORM: %s overridden by %s",
+                    model,
+                    sorted(modules - CLONE_KNOWN_MODULES),
+                )
+                return False
         for model, names in self._rsb_clone_client_fields().items():
             unknown = names - CLONE_CLIENT_FIELDS[model]
             if unknown:
@@ -207,11 +232,15 @@ class RsbDunningFee(models.Model):
         line in copy k]}, the fee's amount on its line, their total on the payment term line;
         None when the prototype has other lines (taxes, cash rounding, several installments)
         or an amount column that is not 0 or plus or minus its line's amount (an early
-        payment discount): then the ORM makes them."""
+        payment discount), or an analytic distribution: then the ORM makes them."""
         lines = prototype.line_ids.sorted("id")
         products = prototype.invoice_line_ids.sorted("id")
         terms = lines.filtered(lambda ln: ln.display_type == "payment_term")
-        if len(terms) != 1 or lines != products | terms:
+        if (
+            len(terms) != 1
+            or lines != products | terms
+            or any(lines.mapped("analytic_distribution"))
+        ):
             return None
         totals = [fees.currency_id.round(sum(fees.mapped("amount"))) for _line, fees in groups]
         amounts = {term.id: totals for term in terms}

@@ -5,6 +5,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models import rsb_dunning_fee_clone
 from ..models.rsb_dunning_fee_clone import CLONE_PARAM
 from .dunning_common import RSBDunningCommon
 
@@ -307,9 +308,10 @@ class TestDunningFeeClone(RSBDunningCommon):
         self.assertEqual(counts[0], counts[1], "queries of a batch do not grow with its invoices")
         self.assertLess(counts[0], 400)
 
-    def test_orm_when_switched_off_small_group_or_hashed_journal(self):
+    def test_orm_when_switched_off_small_group_unknown_module_or_hashed_journal(self):
         """No copies when the system parameter switches copying off, for fewer than three
-        alike invoices, or in a journal secured by hashes."""
+        alike invoices, when a module the copying does not know is installed, or in a
+        journal secured by hashes."""
         run, _clients = self._run_with_fees(2, "small")
         moves, copies = self._invoice(run)
         self.assertEqual(len(moves), 2)
@@ -318,6 +320,17 @@ class TestDunningFeeClone(RSBDunningCommon):
         moves, copies = self._invoice(run, copy=False)
         self.assertEqual(len(moves), 4)
         self.assertFalse(copies)
+        # a module the copying does not know overrides create/write/post, or computes a
+        # stored field from the client: ORM
+        for name, value in (
+            ("CLONE_KNOWN_MODULES", {"account", "analytic", "remote_support_billing"}),
+            ("CLONE_CLIENT_FIELDS", {"account.move": {"partner_id"}, "account.move.line": set()}),
+        ):
+            run, _clients = self._run_with_fees(4, f"guard {name}")
+            with patch.object(rsb_dunning_fee_clone, name, value):
+                moves, copies = self._invoice(run)
+            self.assertEqual(len(moves), 4)
+            self.assertFalse(copies, name)
         self.sale_journal.restrict_mode_hash_table = True
         run, _clients = self._run_with_fees(4, "hash")
         moves, copies = self._invoice(run)
