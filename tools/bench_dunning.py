@@ -269,7 +269,7 @@ def main():
             if fee_moves:
                 print(
                     line(
-                        "fee invoicing (batches of 2,000 fees)",
+                        "fee invoicing (batches of 5,000 fees)",
                         t_fees,
                         len(fee_moves) / t_fees,
                         unit="invoices/s",

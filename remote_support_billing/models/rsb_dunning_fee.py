@@ -108,7 +108,7 @@ class RsbDunningFee(models.Model):
         return domain
 
     @api.model
-    def _rsb_invoice_pending(self, company=None, run=None, batch_size=2000, commit=False):
+    def _rsb_invoice_pending(self, company=None, run=None, batch_size=5000, commit=False):
         """Invoice the fees charged by dunning and not invoiced yet: one fee invoice per
         client line and currency. The first of each set of alike invoices is made by the
         ORM, the others copied from it by SQL (rsb_dunning_fee_clone.py); the rest by the
@@ -168,13 +168,16 @@ class RsbDunningFee(models.Model):
         """
         plan = self._rsb_clone_plan(groups, journals)
         copied = {index for _proto, copies in plan for index in copies}
+        specs = self._rsb_clone_specs(groups, copied)
         orm = [index for index in range(len(groups)) if index not in copied]
         made = dict(zip(orm, self._rsb_invoice_orm(groups, orm, journals, Move), strict=True))
         for proto, copies in plan:
-            clones = self._rsb_clone_fee_invoices(made[proto], [groups[i] for i in copies])
+            clones = self._rsb_clone_fee_invoices(made[proto], [specs[i] for i in copies])
             if clones is None:
                 clones = self._rsb_invoice_orm(groups, copies, journals, Move)
             made.update(zip(copies, clones, strict=True))
+        if copied:
+            self.env.invalidate_all()  # the copies were written by SQL
         return Move.browse([made[index].id for index in range(len(groups))])
 
     @api.model

@@ -4,10 +4,15 @@ number, reference and labels; Odoo's checks then run on the copies."""
 
 import logging
 import re
+from collections import namedtuple
 
 from odoo import api, models
 
 _logger = logging.getLogger(__name__)
+
+# what a copy needs, read for the whole batch before any invoice is made: the client, its
+# display name, the fees [(fee id, amount, line label)] and their total
+CloneSpec = namedtuple("CloneSpec", "partner_id display_name fees total")
 
 # "0" switches the copying off: every fee invoice is then made by the ORM
 CLONE_PARAM = "remote_support_billing.fee_invoice_clone"
@@ -227,7 +232,7 @@ class RsbDunningFee(models.Model):
         return names
 
     @api.model
-    def _rsb_clone_amounts(self, prototype, groups):
+    def _rsb_clone_amounts(self, prototype, specs):
         """The amount of each prototype line in each copy: {prototype line id: [amount of the
         line in copy k]}, the fee's amount on its line, their total on the payment term line;
         None when the prototype has other lines (taxes, cash rounding, several installments)
@@ -242,10 +247,9 @@ class RsbDunningFee(models.Model):
             or any(lines.mapped("analytic_distribution"))
         ):
             return None
-        totals = [fees.currency_id.round(sum(fees.mapped("amount"))) for _line, fees in groups]
-        amounts = {term.id: totals for term in terms}
+        amounts = {term.id: [spec.total for spec in specs] for term in terms}
         for position, product in enumerate(products):
-            amounts[product.id] = [fees[position].amount for _line, fees in groups]
+            amounts[product.id] = [spec.fees[position][1] for spec in specs]
         magnitudes = {line.id: abs(line.balance) for line in lines}
         currency = prototype.currency_id
         for model, records, magnitude in (
@@ -271,47 +275,62 @@ class RsbDunningFee(models.Model):
         )
 
     @api.model
-    def _rsb_clone_fee_invoices(self, prototype, groups):
-        """Copy the posted fee invoice `prototype` for each (run line, fees) of `groups`
-        (alike: same key as the prototype's, see _rsb_clone_keys) by INSERT ... SELECT:
-        account_move and account_move_line rows with the client, number, payment reference,
-        line labels and amounts replaced, the many2many rows, the client as follower; then
-        customer ranks, Odoo's balance check, and the fees linked to their invoice lines.
-        Returns the copies, or None if the prototype cannot be copied or the numbers after
-        it were taken meanwhile (the caller makes them by the ORM then).
+    def _rsb_clone_specs(self, groups, indexes):
+        """{index: CloneSpec} of groups[index] for the `indexes` to be copied, read in one
+        pass over the batch's prefetched fees (before invoices are made)."""
+        specs = {}
+        for index in indexes:
+            line, fees = groups[index]
+            currency = fees.currency_id or line.company_id.currency_id
+            specs[index] = CloneSpec(
+                line.partner_id.id,
+                line.partner_id.display_name,
+                [(fee.id, fee.amount, fee._rsb_invoice_line_label()) for fee in fees],
+                currency.round(sum(fees.mapped("amount"))),
+            )
+        return specs
+
+    @api.model
+    def _rsb_clone_fee_invoices(self, prototype, specs):
+        """Copy the posted fee invoice `prototype` for each CloneSpec of `specs` (alike: same
+        key as the prototype's, see _rsb_clone_keys) by INSERT ... SELECT: account_move and
+        account_move_line rows with the client, number, payment reference, line labels and
+        amounts replaced, the many2many rows, the client as follower; then customer ranks,
+        Odoo's balance check, and the fees linked to their invoice lines. Returns the copies,
+        or None if the prototype cannot be copied or the numbers after it were taken
+        meanwhile (the caller makes them by the ORM then). The caller invalidates the cache.
         """
         self.env.flush_all()
-        amounts = self._rsb_clone_amounts(prototype, groups)
-        names = self._rsb_clone_names(prototype, len(groups))
+        amounts = self._rsb_clone_amounts(prototype, specs)
+        names = self._rsb_clone_names(prototype, len(specs))
         if amounts is None or names is None or prototype.payment_reference != prototype.name:
             return None
-        partners = self.env["res.partner"].browse([line.partner_id.id for line, _f in groups])
-        totals = [fees.currency_id.round(sum(fees.mapped("amount"))) for _line, fees in groups]
-        move_ids = self._rsb_clone_moves(prototype, names, partners, totals)
+        move_ids = self._rsb_clone_moves(prototype, names, specs)
         if move_ids is None:
             return None
-        line_map = self._rsb_clone_lines(prototype, groups, move_ids, names, partners, amounts)
-        self._rsb_clone_relations(
-            line_map, prototype, dict(zip(move_ids, partners.ids, strict=True))
-        )
-        self.env.invalidate_all()
+        line_map = self._rsb_clone_lines(prototype, specs, move_ids, names, amounts)
+        partner_of_move = {
+            move_id: spec.partner_id for move_id, spec in zip(move_ids, specs, strict=True)
+        }
+        self._rsb_clone_relations(line_map, prototype, partner_of_move)
         moves = self.env["account.move"].browse(move_ids)
         self._rsb_clone_check(moves, prototype, line_map)
         # the client's rank as action_post raises it (by how many invoices each one got)
         counts = {}
-        for partner in partners:
-            counts[partner] = counts.get(partner, 0) + 1
+        for spec in specs:
+            counts[spec.partner_id] = counts.get(spec.partner_id, 0) + 1
         by_count = {}
-        for partner, count in counts.items():
-            by_count[count] = by_count.get(count, self.env["res.partner"]) | partner
-        for count, same in by_count.items():
-            same._increase_rank("customer_rank", count)
+        for partner_id, count in counts.items():
+            by_count.setdefault(count, []).append(partner_id)
+        for count, partner_ids in by_count.items():
+            self.env["res.partner"].browse(partner_ids)._increase_rank("customer_rank", count)
         products = prototype.invoice_line_ids.sorted("id")
         links = []
-        for index, (_line, fees) in enumerate(groups):
-            copies = [line_map[(move_ids[index], pl.id)] for pl in products]
+        for move_id, spec in zip(move_ids, specs, strict=True):
+            copies = [line_map[(move_id, product.id)] for product in products]
             links += [
-                (fee.id, move_ids[index], copy) for fee, copy in zip(fees, copies, strict=True)
+                (fee_id, move_id, copy)
+                for (fee_id, _amount, _label), copy in zip(spec.fees, copies, strict=True)
             ]
         self._rsb_link_invoices(links)
         return moves

@@ -45,7 +45,7 @@ class RsbDunningFee(models.Model):
         }
 
     @api.model
-    def _rsb_clone_moves(self, prototype, names, partners, totals):
+    def _rsb_clone_moves(self, prototype, names, specs):
         """Insert the copies' account_move rows; their ids in the order of `names`, or None
         when a number is taken (rolled back to the savepoint)."""
         cr = self.env.cr
@@ -88,9 +88,9 @@ class RsbDunningFee(models.Model):
                         ord=list(range(len(names))),
                         name=[n for n, _s in names],
                         seq=[s for _n, s in names],
-                        partner=partners.ids,
-                        display=[p.display_name for p in partners],
-                        total=totals,
+                        partner=[spec.partner_id for spec in specs],
+                        display=[spec.display_name for spec in specs],
+                        total=[spec.total for spec in specs],
                         proto=prototype.id,
                     )
                 )
@@ -101,7 +101,7 @@ class RsbDunningFee(models.Model):
         return [by_name[n] for n, _s in names]
 
     @api.model
-    def _rsb_clone_lines(self, prototype, groups, move_ids, names, partners, amounts):
+    def _rsb_clone_lines(self, prototype, specs, move_ids, names, amounts):
         """Insert the copies' account_move_line rows: each prototype line once per copy, in
         the prototype's line order, with the copy's client, labels and amounts. Returns
         {(copy id, prototype line id): copy line id}."""
@@ -109,13 +109,13 @@ class RsbDunningFee(models.Model):
         proto_line_ids = prototype.line_ids.sorted("id").ids
         products = prototype.invoice_line_ids.sorted("id")
         labels = {
-            (index, products[position].id): fee._rsb_invoice_line_label()
-            for index, (_line, fees) in enumerate(groups)
-            for position, fee in enumerate(fees)
+            (index, products[position].id): label
+            for index, spec in enumerate(specs)
+            for position, (_fee, _amount, label) in enumerate(spec.fees)
         }
         rows = [
             (index, line_id, labels.get((index, line_id)), amounts[line_id][index])
-            for index in range(len(groups))
+            for index in range(len(specs))
             for line_id in proto_line_ids
         ]
         columns = [c for c in self._rsb_clone_columns("account_move_line") if c != "id"]
@@ -157,10 +157,10 @@ class RsbDunningFee(models.Model):
                 aline=[r[1] for r in rows],
                 alabel=[r[2] for r in rows],
                 amount=[r[3] for r in rows],
-                ord=list(range(len(groups))),
+                ord=list(range(len(specs))),
                 move=move_ids,
                 name=[n for n, _s in names],
-                partner=partners.ids,
+                partner=[spec.partner_id for spec in specs],
             )
         )
         return self._rsb_clone_line_map(proto_line_ids, move_ids, sorted(cr.fetchall()))
