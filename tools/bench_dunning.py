@@ -293,7 +293,7 @@ def main():
             if fee_moves:
                 print(
                     line(
-                        "fee invoicing (batches of 500)",
+                        "fee invoicing (batches of 5,000 fees)",
                         t_fees,
                         len(fee_moves) / t_fees,
                         unit="invoices/s",

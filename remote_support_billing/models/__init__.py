@@ -50,4 +50,6 @@ from . import rsb_dunning_run_execute
 from . import rsb_dunning_run_progress
 from . import rsb_dunning_history
 from . import rsb_dunning_fee
+from . import rsb_dunning_fee_clone
+from . import rsb_dunning_fee_clone_sql
 from . import rsb_dunning_letter

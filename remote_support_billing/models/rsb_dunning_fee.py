@@ -5,9 +5,12 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, split_every
 
 _logger = logging.getLogger(__name__)
+
+# fee invoices made by the ORM in one create(vals_list) and one action_post
+ORM_CHUNK = 250
 
 
 class RsbDunningFee(models.Model):
@@ -105,10 +108,12 @@ class RsbDunningFee(models.Model):
         return domain
 
     @api.model
-    def _rsb_invoice_pending(self, company=None, run=None, batch_size=500, commit=False):
+    def _rsb_invoice_pending(self, company=None, run=None, batch_size=5000, commit=False):
         """Invoice the fees charged by dunning and not invoiced yet: one fee invoice per
-        client line and currency, created for a whole batch with one create(vals_list) and
-        posted with one action_post. Restartable: a batch is one transaction (with `commit`,
+        client line and currency. The first of each set of alike invoices is made by the
+        ORM, the others copied from it by SQL (rsb_dunning_fee_clone.py); the rest by the
+        ORM, created with one create(vals_list) and posted with one action_post per chunk of
+        ORM_CHUNK invoices. Restartable: a batch is one transaction (with `commit`,
         the cron's: each batch is committed), and a fee is invoiced once (its invoice line
         is linked to it in the same transaction).
 
@@ -131,8 +136,13 @@ class RsbDunningFee(models.Model):
                 fees = head or self.search(
                     [*domain, ("run_line_id", "=", last.id)], order="currency_id, id"
                 )
+            # a concurrent job invoicing the same fees waits here, then fails to serialize
+            # (and is retried) instead of invoicing them twice
+            self.env.cr.execute(
+                SQL("SELECT id FROM rsb_dunning_fee WHERE id = ANY(%s) FOR UPDATE", fees.ids)
+            )
             fees.move_id.mapped("name")  # prefetch the labels' invoices
-            journals, groups, vals_list = {}, [], []
+            journals, groups = {}, []
             for (line, _currency), group in fees.grouped(
                 lambda f: (f.run_line_id, f.currency_id)
             ).items():
@@ -140,21 +150,62 @@ class RsbDunningFee(models.Model):
                 if company_ not in journals:
                     journals[company_] = company_._rsb_get_sale_journal()
                 groups.append((line, group))
-                vals_list.append(line._prepare_rsb_fee_invoice_values(group, journals[company_]))
-            moves = Move.create(vals_list)
-            moves.action_post()
-            links = []
-            for (_line, group), move in zip(groups, moves, strict=True):
-                links += [
-                    (fee.id, move.id, move_line.id)
-                    for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
-                ]
-            self._rsb_link_invoices(links)
+            moves = self._rsb_invoice_groups(groups, journals, Move)
             created |= moves
             _logger.info("Dunning: %s fee invoices posted", len(moves))
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return created
+
+    @api.model
+    def _rsb_invoice_groups(self, groups, journals, Move):
+        """The fee invoices of `groups` ([(run line, its fees in one currency)]), posted and
+        linked to their fees. The first of each set of alike invoices (_rsb_clone_plan) is
+        made by the ORM with the others that are not alike; the rest of the set are copies
+        of it (_rsb_clone_fee_invoices), or made by the ORM if copying is refused.
+
+        :return: the fee invoices, in the order of `groups`
+        """
+        plan = self._rsb_clone_plan(groups, journals)
+        copied = {index for _proto, copies in plan for index in copies}
+        specs = self._rsb_clone_specs(groups, copied)
+        orm = [index for index in range(len(groups)) if index not in copied]
+        made = dict(zip(orm, self._rsb_invoice_orm(groups, orm, journals, Move), strict=True))
+        for proto, copies in plan:
+            clones = self._rsb_clone_fee_invoices(made[proto], [specs[i] for i in copies])
+            if clones is None:
+                clones = self._rsb_invoice_orm(groups, copies, journals, Move)
+            made.update(zip(copies, clones, strict=True))
+        if copied:
+            self.env.invalidate_all()  # the copies were written by SQL
+        return Move.browse([made[index].id for index in range(len(groups))])
+
+    @api.model
+    def _rsb_invoice_orm(self, groups, indexes, journals, Move):
+        """The fee invoices of groups[i] for i in `indexes` by the ORM: one create(vals_list)
+        and one action_post per ORM_CHUNK invoices, the fees linked. Returns them in the order
+        of `indexes`."""
+        if not indexes:
+            return Move
+        made = Move
+        for chunk in split_every(ORM_CHUNK, indexes):
+            chosen = [groups[index] for index in chunk]
+            moves = Move.create(
+                [
+                    line._prepare_rsb_fee_invoice_values(group, journals[line.company_id])
+                    for line, group in chosen
+                ]
+            )
+            moves.action_post()
+            links = []
+            for (_line, group), move in zip(chosen, moves, strict=True):
+                links += [
+                    (fee.id, move.id, move_line.id)
+                    for fee, move_line in zip(group, move.invoice_line_ids, strict=True)
+                ]
+            self._rsb_link_invoices(links)
+            made |= moves
+        return made
 
     def _rsb_link_invoices(self, links):
         """Link the fees to their invoice and invoice line, and the fee invoices to their

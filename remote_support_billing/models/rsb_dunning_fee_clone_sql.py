@@ -1,0 +1,290 @@
+"""The SQL of fee invoice copies (rsb_dunning_fee_clone.py): account_move and
+account_move_line rows inserted from the prototype's with the per-copy columns replaced and
+the amounts scaled, their many2many rows and followers, and the checks on the copies."""
+
+import logging
+
+from psycopg2 import errors as pgerrors
+
+from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
+
+_logger = logging.getLogger(__name__)
+
+
+class RsbDunningFee(models.Model):
+    # one file per concern of the model, on purpose (issue 14)
+    _inherit = "rsb.dunning.fee"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _rsb_clone_columns(self, table):
+        self.env.cr.execute(
+            SQL(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s"
+                " ORDER BY ordinal_position",
+                table,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _rsb_clone_scaled(self, model, alias, columns, value):
+        """SQL expressions of `columns` of the prototype row `alias`: amount columns scaled
+        to `value` (SQL), the others as they are."""
+        scaled = set(self._rsb_clone_amount_fields(model))
+        return {
+            column: SQL(
+                "CASE WHEN %(c)s = 0 THEN %(c)s ELSE sign(%(c)s) * %(v)s END",
+                c=SQL("%s.%s", SQL(alias), SQL.identifier(column)),
+                v=value,
+            )
+            for column in columns
+            if column in scaled
+        }
+
+    @api.model
+    def _rsb_clone_moves(self, prototype, names, specs):
+        """Insert the copies' account_move rows; their ids in the order of `names`, or None
+        when a number is taken (rolled back to the savepoint)."""
+        cr = self.env.cr
+        columns = [c for c in self._rsb_clone_columns("account_move") if c != "id"]
+        exprs = self._rsb_clone_scaled("account.move", "p", columns, SQL("v.total"))
+        exprs.update(
+            {
+                "name": SQL("v.name"),
+                "sequence_number": SQL("v.seq"),
+                "payment_reference": SQL("v.name"),
+                "partner_id": SQL("v.partner"),
+                "commercial_partner_id": SQL("v.partner"),
+                "partner_shipping_id": SQL("v.partner"),
+                "invoice_partner_display_name": SQL("v.display"),
+                "made_sequence_gap": SQL("FALSE"),
+                "access_token": SQL("NULL"),
+                "message_main_attachment_id": SQL("NULL"),
+            }
+        )
+        try:
+            with cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
+                cr.execute(
+                    SQL(
+                        """
+                    INSERT INTO account_move (%(cols)s)
+                    SELECT %(exprs)s
+                      FROM account_move p,
+                           unnest(%(ord)s::int[], %(name)s::varchar[], %(seq)s::int[],
+                                  %(partner)s::int[], %(display)s::varchar[],
+                                  %(total)s::numeric[])
+                           AS v(ord, name, seq, partner, display, total)
+                     WHERE p.id = %(proto)s
+                  ORDER BY v.ord
+                 RETURNING id, name
+                    """,
+                        cols=SQL(", ").join(SQL.identifier(c) for c in columns),
+                        exprs=SQL(", ").join(
+                            exprs.get(c) or SQL("p.%s", SQL.identifier(c)) for c in columns
+                        ),
+                        ord=list(range(len(names))),
+                        name=[n for n, _s in names],
+                        seq=[s for _n, s in names],
+                        partner=[spec.partner_id for spec in specs],
+                        display=[spec.display_name for spec in specs],
+                        total=[spec.total for spec in specs],
+                        proto=prototype.id,
+                    )
+                )
+                by_name = {name: move_id for move_id, name in cr.fetchall()}
+        except (pgerrors.UniqueViolation, pgerrors.ExclusionViolation):
+            _logger.info("Fee invoices: numbers after %s taken meanwhile: ORM", prototype.name)
+            return None
+        return [by_name[n] for n, _s in names]
+
+    @api.model
+    def _rsb_clone_lines(self, prototype, specs, move_ids, names, amounts):
+        """Insert the copies' account_move_line rows: each prototype line once per copy, in
+        the prototype's line order, with the copy's client, labels and amounts. Returns
+        {(copy id, prototype line id): copy line id}."""
+        cr = self.env.cr
+        proto_line_ids = prototype.line_ids.sorted("id").ids
+        products = prototype.invoice_line_ids.sorted("id")
+        labels = {
+            (index, products[position].id): label
+            for index, spec in enumerate(specs)
+            for position, (_fee, _amount, label) in enumerate(spec.fees)
+        }
+        rows = [
+            (index, line_id, labels.get((index, line_id)), amounts[line_id][index])
+            for index in range(len(specs))
+            for line_id in proto_line_ids
+        ]
+        columns = [c for c in self._rsb_clone_columns("account_move_line") if c != "id"]
+        exprs = self._rsb_clone_scaled("account.move.line", "l", columns, SQL("a.amount"))
+        exprs.update(
+            {
+                "move_id": SQL("m.move"),
+                "move_name": SQL("m.name"),
+                "partner_id": SQL(
+                    "CASE WHEN l.partner_id = %s THEN m.partner ELSE l.partner_id END",
+                    prototype.commercial_partner_id.id,
+                ),
+                "name": SQL(
+                    "CASE WHEN l.display_type = 'product' THEN a.label"
+                    " WHEN l.display_type = 'payment_term' THEN replace(l.name, %s, m.name)"
+                    " ELSE l.name END",
+                    prototype.payment_reference,
+                ),
+            }
+        )
+        cr.execute(
+            SQL(
+                """
+            INSERT INTO account_move_line (%(cols)s)
+            SELECT %(exprs)s
+              FROM unnest(%(aord)s::int[], %(aline)s::int[], %(alabel)s::varchar[],
+                          %(amount)s::numeric[]) AS a(ord, line, label, amount)
+              JOIN account_move_line l ON l.id = a.line
+              JOIN unnest(%(ord)s::int[], %(move)s::int[], %(name)s::varchar[],
+                          %(partner)s::int[]) AS m(ord, move, name, partner) ON m.ord = a.ord
+          ORDER BY a.ord, a.line
+         RETURNING id, move_id
+            """,
+                cols=SQL(", ").join(SQL.identifier(c) for c in columns),
+                exprs=SQL(", ").join(
+                    exprs.get(c) or SQL("l.%s", SQL.identifier(c)) for c in columns
+                ),
+                aord=[r[0] for r in rows],
+                aline=[r[1] for r in rows],
+                alabel=[r[2] for r in rows],
+                amount=[r[3] for r in rows],
+                ord=list(range(len(specs))),
+                move=move_ids,
+                name=[n for n, _s in names],
+                partner=[spec.partner_id for spec in specs],
+            )
+        )
+        return self._rsb_clone_line_map(proto_line_ids, move_ids, sorted(cr.fetchall()))
+
+    @api.model
+    def _rsb_clone_line_map(self, proto_line_ids, move_ids, returned):
+        """{(copy move id, prototype line id): copy line id}: the copies' lines were inserted
+        in (copy, prototype line) order, so their ids follow it."""
+        by_move = {}
+        for line_id, move_id in returned:
+            by_move.setdefault(move_id, []).append(line_id)
+        line_map = {}
+        for move_id in move_ids:
+            for proto_line, copy in zip(proto_line_ids, by_move[move_id], strict=True):
+                line_map[(move_id, proto_line)] = copy
+        return line_map
+
+    @api.model
+    def _rsb_clone_relations(self, line_map, prototype, partner_of_move):
+        """The many2many rows of the copies' lines and invoices (taxes, tax tags, ... any
+        many2many of account.move / account.move.line, read from the registry) and the
+        followers (the prototype's, its client replaced by the copy's), with their
+        subtypes."""
+        cr = self.env.cr
+        pairs = {
+            "account.move.line": (
+                [p for (_m, p) in line_map],
+                list(line_map.values()),
+            ),
+            "account.move": (
+                [prototype.id] * len(partner_of_move),
+                list(partner_of_move),
+            ),
+        }
+        for model, (old, new) in pairs.items():
+            for field in self.env[model]._fields.values():
+                if field.type != "many2many" or not field.store or field.relation is None:
+                    continue
+                cr.execute(
+                    SQL(
+                        """
+                    INSERT INTO %(rel)s (%(c1)s, %(c2)s)
+                    SELECT m.new, r.%(c2)s
+                      FROM %(rel)s r
+                      JOIN unnest(%(old)s::int[], %(new)s::int[]) AS m(old, new)
+                        ON r.%(c1)s = m.old
+                    ON CONFLICT DO NOTHING
+                    """,
+                        rel=SQL.identifier(field.relation),
+                        c1=SQL.identifier(field.column1),
+                        c2=SQL.identifier(field.column2),
+                        old=old,
+                        new=new,
+                    )
+                )
+        cr.execute(
+            SQL(
+                """
+            WITH copies AS (
+                SELECT v.move, v.partner, f.id AS old_id,
+                       CASE WHEN f.partner_id = %(proto_partner)s THEN v.partner
+                            ELSE f.partner_id END AS follower
+                  FROM mail_followers f
+                  CROSS JOIN unnest(%(moves)s::int[], %(partners)s::int[]) AS v(move, partner)
+                 WHERE f.res_model = 'account.move' AND f.res_id = %(proto)s
+            ), inserted AS (
+                INSERT INTO mail_followers (res_model, res_id, partner_id)
+                SELECT 'account.move', move, follower FROM copies
+                ON CONFLICT DO NOTHING
+                RETURNING id, res_id, partner_id
+            )
+            INSERT INTO mail_followers_mail_message_subtype_rel
+                   (mail_followers_id, mail_message_subtype_id)
+            SELECT i.id, s.mail_message_subtype_id
+              FROM inserted i
+              JOIN copies c ON c.move = i.res_id AND c.follower = i.partner_id
+              JOIN mail_followers_mail_message_subtype_rel s ON s.mail_followers_id = c.old_id
+            """,
+                proto_partner=prototype.partner_id.id,
+                moves=list(partner_of_move),
+                partners=list(partner_of_move.values()),
+                proto=prototype.id,
+            )
+        )
+
+    @api.model
+    def _rsb_clone_check(self, moves, prototype, line_map):
+        """Odoo's own balance check on the copies, and each copy's lines equal to the
+        prototype's in account, amounts and kind (else the whole batch is rolled back)."""
+        unbalanced = moves._get_unbalanced_moves({"records": moves})
+        if unbalanced:
+            raise UserError(
+                self.env._("Fee invoices copied unbalanced: %(moves)s", moves=unbalanced)
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT count(*)
+              FROM unnest(%(proto)s::int[], %(copy)s::int[]) AS m(proto, copy)
+              JOIN account_move_line p ON p.id = m.proto
+              JOIN account_move_line c ON c.id = m.copy
+             WHERE (p.account_id, p.display_type, COALESCE(p.tax_line_id, 0),
+                    COALESCE(p.product_id, 0), sign(p.balance))
+                   IS DISTINCT FROM
+                   (c.account_id, c.display_type, COALESCE(c.tax_line_id, 0),
+                    COALESCE(c.product_id, 0), sign(c.balance))
+            """,
+                proto=[p for (_m, p) in line_map],
+                copy=list(line_map.values()),
+            )
+        )
+        wrong = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT count(*)
+              FROM account_move m,
+                   LATERAL (SELECT SUM(l.price_subtotal) AS total FROM account_move_line l
+                             WHERE l.move_id = m.id AND l.display_type = 'product') s
+             WHERE m.id = ANY(%(moves)s)
+               AND (m.amount_total, m.amount_residual) IS DISTINCT FROM (s.total, s.total)
+            """,
+                moves=moves.ids,
+            )
+        )
+        if wrong or self.env.cr.fetchone()[0]:
+            raise UserError(self.env._("Fee invoices copied differ from their prototype."))
