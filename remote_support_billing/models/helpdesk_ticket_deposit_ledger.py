@@ -255,13 +255,17 @@ class HelpdeskTicket(models.Model):
                 ]
             )
         )
-        for (_ticket, _account), group in lines.grouped(
-            lambda line: (line.rsb_deposit_ticket_id, line.account_id)
-        ).items():
-            if group.filtered(lambda line: line.balance > 0) and group.filtered(
-                lambda line: line.balance < 0
-            ):
-                group.reconcile()
+        plan = [
+            group
+            for group in lines.grouped(
+                lambda line: (line.rsb_deposit_ticket_id, line.account_id)
+            ).values()
+            if group.filtered(lambda line: line.balance > 0)
+            and group.filtered(lambda line: line.balance < 0)
+        ]
+        if plan:
+            # one reconciliation of every ticket's group (as `reconcile` does for one)
+            lines._reconcile_plan(plan)
         lines.invalidate_recordset(["full_reconcile_id", "matched_debit_ids", "matched_credit_ids"])
         for line in lines:
             exchange = (

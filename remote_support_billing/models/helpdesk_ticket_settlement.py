@@ -139,16 +139,7 @@ class HelpdeskTicket(models.Model):
             raise UserError("\n\n".join(errors))
         documents = self._rsb_create_settlement_documents(plans)
         with_documents = self.filtered(lambda t: documents[t]["invoice"] or documents[t]["refund"])
-        for ticket in with_documents:
-            docs = documents[ticket]
-            ticket.write(
-                {
-                    "rsb_settled": True,
-                    "rsb_settlement_move_ids": [
-                        Command.link(move.id) for move in docs["invoice"] | docs["refund"]
-                    ],
-                }
-            )
+        with_documents.rsb_settled = True
         with_documents._rsb_reconcile_deposit_lines()
         with_documents._rsb_close_activities(_("Deposit paid: schedule the session"))
         summaries, bodies = {}, {}
@@ -164,78 +155,73 @@ class HelpdeskTicket(models.Model):
         return summaries
 
     def _rsb_create_settlement_documents(self, plans):
-        """The settle-up documents of these tickets, in batch: the invoices of the time (one
-        create), their rounding lines (one create), the deposit applied on each invoice's
-        taxed total (one create), one action_post; then the credit notes returning unused
-        deposits (one create, one action_post). Values from the `_prepare_rsb_*` hooks.
+        """The settle-up documents of these tickets, in batch: every invoice complete before
+        it exists (time, rounding, the deposit applied on its predicted taxed total: see
+        `_prepare_rsb_settlement_invoice_values`), created with one create and posted with
+        one action_post; then the credit notes returning unused deposits (one create, one
+        action_post: their untaxed price reads the deposit left once the invoices are
+        posted). Each document is linked to its ticket at its creation, each ticket's time
+        to its invoice.
 
         :return: {ticket: {"invoice", "applied", "refund", "unused"}}
         """
         Move = self.env["account.move"]
-        MoveLine = self.env["account.move.line"]
         to_invoice = self.filtered(lambda t: plans[t]["quantity"])
-        invoices = Move.create(
-            [ticket._prepare_rsb_settlement_invoice_values(plans[ticket]) for ticket in to_invoice]
-        )
-        invoice_of = dict(zip(to_invoice, invoices, strict=True))
-        rounding = []
-        for ticket, invoice in invoice_of.items():
-            values = ticket._prepare_rsb_rounding_line_values(invoice, plans[ticket])
-            if values:
-                rounding.append({**values, "move_id": invoice.id})
-        MoveLine.create(rounding)
-        result, deposit_lines, totals = {}, [], {}
-        for ticket in self:
+        result = {
+            ticket: {"invoice": Move, "applied": 0.0, "refund": Move, "unused": 0.0}
+            for ticket in self
+        }
+        vals_list, expected = [], {}
+        for ticket in to_invoice:
             plan = plans[ticket]
             currency = plan["currency"]
-            invoice = invoice_of.get(ticket, Move)
-            applied = 0.0
-            if invoice and not currency.is_zero(plan["deposit_available"]):
-                applied = min(plan["deposit_available"], invoice.amount_total)
+            values = ticket._prepare_rsb_settlement_invoice_values(plan)
+            values["rsb_settlement_ticket_ids"] = [Command.link(ticket.id)]
+            if not currency.is_zero(plan["deposit_available"]):
+                before = ticket._rsb_predict_amount_total(values)
+                applied = min(plan["deposit_available"], before)
                 if currency.compare_amounts(applied, 0.0) > 0:
                     # the deposit applied on the total, taxes included (the same taxes as
                     # its request: `_prepare_rsb_deposit_applied_line_values`)
-                    totals[ticket] = currency.round(invoice.amount_total - applied)
-                    deposit_lines.append(
-                        {
-                            **ticket._prepare_rsb_deposit_applied_line_values(applied),
-                            "move_id": invoice.id,
-                        }
+                    values["invoice_line_ids"].append(
+                        Command.create(ticket._prepare_rsb_deposit_applied_line_values(applied))
                     )
-                else:
-                    applied = 0.0
-            result[ticket] = {"invoice": invoice, "applied": applied}
-        MoveLine.create(deposit_lines)
-        for ticket, total in totals.items():
+                    expected[ticket] = (before, currency.round(before - applied))
+            vals_list.append(ticket._rsb_complete_invoice_lines(values))
+        invoices = Move.create(vals_list)
+        for ticket, invoice in zip(to_invoice, invoices, strict=True):
+            result[ticket]["invoice"] = invoice
+        for ticket, (before, total) in expected.items():
             # a taxed deposit worked back to its untaxed price may end a cent off: fit it
             invoice = result[ticket]["invoice"]
             ticket._rsb_fit_deposit_total(invoice, total)
-            before = total + result[ticket]["applied"]
             result[ticket]["applied"] = plans[ticket]["currency"].round(
                 before - invoice.amount_total
+            )
+        invoices.action_post()
+        for ticket in to_invoice:
+            plans[ticket]["billable_lines"].write(
+                {"rsb_settlement_move_id": result[ticket]["invoice"].id}
             )
         for ticket in self:
             currency = plans[ticket]["currency"]
             unused = currency.round(plans[ticket]["deposit_available"] - result[ticket]["applied"])
-            if float_compare(unused, 0.0, precision_rounding=currency.rounding) <= 0:
-                unused = 0.0
-            result[ticket]["unused"] = unused
-        invoices.action_post()
-        for ticket, invoice in invoice_of.items():
-            plans[ticket]["billable_lines"].write({"rsb_settlement_move_id": invoice.id})
+            if float_compare(unused, 0.0, precision_rounding=currency.rounding) > 0:
+                result[ticket]["unused"] = unused
         to_refund = self.filtered(lambda t: result[t]["unused"])
         refunds = Move.create(
             [
-                ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"])
+                {
+                    **ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"]),
+                    "rsb_settlement_ticket_ids": [Command.link(ticket.id)],
+                }
                 for ticket in to_refund
             ]
         )
-        refund_of = dict(zip(to_refund, refunds, strict=True))
-        for ticket, refund in refund_of.items():
+        for ticket, refund in zip(to_refund, refunds, strict=True):
             ticket._rsb_fit_deposit_total(refund, result[ticket]["unused"])
+            result[ticket]["refund"] = refund
         refunds.action_post()
-        for ticket in self:
-            result[ticket]["refund"] = refund_of.get(ticket, Move)
         return result
 
     def _rsb_get_lines_to_settle(self):
