@@ -142,15 +142,21 @@ class HelpdeskTicket(models.Model):
         with_documents.rsb_settled = True
         with_documents._rsb_reconcile_deposit_lines()
         with_documents._rsb_close_activities(_("Deposit paid: schedule the session"))
+        # every unused deposit returned (or kept) first: a credit note being refunded is
+        # never used as kept credit on another ticket of the batch (it would be paid twice)
+        notes = {ticket: [] for ticket in self}
+        for ticket in self.filtered(lambda t: documents[t]["refund"]):
+            docs = documents[ticket]
+            notes[ticket].append(ticket._rsb_apply_unused_deposit(docs["refund"], docs["unused"]))
         summaries, bodies = {}, {}
         for ticket in self:
-            summaries[ticket], body = ticket._rsb_settle_one(plans[ticket], documents[ticket])
+            summaries[ticket], body = ticket._rsb_settle_one(
+                plans[ticket], documents[ticket], notes[ticket]
+            )
             if body:
                 bodies[ticket.id] = body
-        to_send = self.env["account.move"].union(
-            *(documents[t]["invoice"] | documents[t]["refund"] for t in with_documents)
-        )
-        self._rsb_send_settlement_documents(to_send)
+        if with_documents.rsb_settlement_move_ids.filtered("sending_data"):
+            self._rsb_trigger_sending()
         self.browse(list(bodies))._message_log_batch(bodies)
         return summaries
 
@@ -177,6 +183,7 @@ class HelpdeskTicket(models.Model):
             currency = plan["currency"]
             values = ticket._prepare_rsb_settlement_invoice_values(plan)
             values["rsb_settlement_ticket_ids"] = [Command.link(ticket.id)]
+            values.update(ticket._rsb_get_sending_values())
             if not currency.is_zero(plan["deposit_available"]):
                 before = ticket._rsb_predict_amount_total(values)
                 applied = min(plan["deposit_available"], before)
@@ -214,6 +221,7 @@ class HelpdeskTicket(models.Model):
                 {
                     **ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"]),
                     "rsb_settlement_ticket_ids": [Command.link(ticket.id)],
+                    **ticket._rsb_get_sending_values(),
                 }
                 for ticket in to_refund
             ]
@@ -371,11 +379,14 @@ class HelpdeskTicket(models.Model):
         return float(billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding))
 
     # ------------------------------------------------------------------ settle one ticket
-    def _rsb_settle_one(self, plan, documents):
-        """What a ticket's settle-up does once its documents are posted: the unused deposit
-        returned or kept, the kept credit and the saved card for what is due.
+    def _rsb_settle_one(self, plan, documents, notes):
+        """What a ticket's settle-up does once its documents are posted and every unused
+        deposit of the batch was returned or kept (`_rsb_apply_unused_deposit`): the kept
+        credit and the saved card for what is due. Credit kept by another ticket of the
+        same batch is used too (the client is not charged for money they have on account).
 
         :param documents: see `_rsb_create_settlement_documents`
+        :param notes: sentences of what was done already (the unused deposit)
         :return: (a one-line summary for the user, the chatter note or None)
         """
         self.ensure_one()
@@ -395,9 +406,7 @@ class HelpdeskTicket(models.Model):
                 else _("Settle-up: no billable time, nothing charged.")
             )
             return _("%s: nothing to charge.", self.display_name), body
-        notes = []
-        if credit_note:
-            notes.append(self._rsb_apply_unused_deposit(credit_note, unused))
+        notes = list(notes)
         if (
             invoice
             and not currency.is_zero(invoice.amount_residual)

@@ -199,7 +199,9 @@ class HelpdeskTicket(models.Model):
             and command[2].get("display_type", "product") == "product"
         ]
         # an invoice is inbound: its lines are credits (sign -1), their tax tags inverted
-        base_lines = [self._rsb_base_line(vals, currency, rate=rate, sign=-1) for vals in line_values]
+        base_lines = [
+            self._rsb_base_line(vals, currency, rate=rate, sign=-1) for vals in line_values
+        ]
         for base_line in base_lines:
             base_line["tax_tag_invert"] = bool(base_line["tax_ids"])
         AccountTax._add_tax_details_in_base_lines(base_lines, company)
