@@ -5,7 +5,7 @@ batch as the Settle Up button does, timed with its queries per ticket.
 The seed is batched (deposit invoices created and posted in one batch per chunk, paid by one
 payment per client through the payment register, timesheets in one create) and committed in
 chunks with a fresh transaction each; the deposit request emails are not sent (they are not
-what is measured). The settle-up runs in a fresh transaction with a user's context (tracking
+what is measured) and the sessions count as scheduled (their activity closed). The settle-up runs in a fresh transaction with a user's context (tracking
 and chatter on), as a request would.
 
 Alone: python tools/bench_settle.py -c .run/odoo.conf -d DB --settle 1000 [--profile FILE]
@@ -109,6 +109,8 @@ def seed_tickets(env, count, seed=7, team=None, clients=None, start=0):
     env["account.payment.register"].with_context(
         active_model="account.move", active_ids=deposits.ids
     ).create({"journal_id": bank.id, "group_payment": True})._create_payments()
+    # the sessions were scheduled (that closes the "schedule the session" activity)
+    tickets._rsb_close_activities("Deposit paid: schedule the session")
     env["account.analytic.line"].create(
         [
             {
