@@ -5,8 +5,9 @@ batch as the Settle Up button does, timed with its queries per ticket.
 The seed is batched (deposit invoices created and posted in one batch per chunk, paid by one
 payment per client through the payment register, timesheets in one create) and committed in
 chunks with a fresh transaction each; the deposit request emails are not sent (they are not
-what is measured) and the sessions count as scheduled (their activity closed). The settle-up runs in a fresh transaction with a user's context (tracking
-and chatter on), as a request would.
+what is measured) and the sessions count as scheduled (their activity closed). The settle-up
+runs in a fresh transaction with a user's context (tracking and chatter on), as a request
+would.
 
 Alone: python tools/bench_settle.py -c .run/odoo.conf -d DB --settle 1000 [--profile FILE]
 """

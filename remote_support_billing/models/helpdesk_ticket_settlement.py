@@ -11,8 +11,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import float_compare, float_round, format_amount
 
-from .. import billing_math
-
 _logger = logging.getLogger(__name__)
 
 
@@ -122,9 +120,13 @@ class HelpdeskTicket(models.Model):
     def _rsb_settle(self):
         """Settle the tickets (called in sudo after the access check), as a batch: every
         ticket checked and computed first (any bad ticket stops the batch before anything
-        is created), then the documents of all tickets created with one create(vals_list)
-        and posted with one action_post, then per ticket what moves money (unused deposit,
-        kept credit, card), then the emails and chatter notes in batch.
+        is created), then the documents of all tickets, complete, created with one
+        create(vals_list) and posted with one action_post (the credit notes of unused
+        deposits after them), the deposit items reconciled in one plan; then what moves
+        money: every unused deposit returned or kept, then per ticket the kept credit and
+        the saved card; the chatter notes in batch. The documents are emailed (PDF and
+        portal link) by Odoo's asynchronous Send, after the commit: the button does not
+        wait for any rendering. Settling again creates, charges and refunds nothing.
 
         :return: {ticket: one-line summary}
         """
@@ -353,30 +355,6 @@ class HelpdeskTicket(models.Model):
                 )
             )
         return self.rsb_deposit_available
-
-    def _rsb_get_charged_minutes(self, minutes):
-        """The team's billing rules on a number of billable minutes (free quick fix, rounding
-        increment, minimum charge): see `billing_math.charged_minutes`."""
-        self.ensure_one()
-        team = self.team_id
-        return float(
-            billing_math.charged_minutes(
-                minutes,
-                increment=team.rsb_rounding_minutes,
-                minimum=team.rsb_minimum_minutes,
-                free=team.rsb_free_minutes,
-            )
-        )
-
-    def _rsb_minutes_to_quantity(self, minutes):
-        """Hours shown on the invoice for a number of minutes, at the precision of quantities."""
-        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        return float(billing_math.hours_quantity(minutes, digits))
-
-    def _rsb_amount_for_minutes(self, minutes, rate):
-        """What the minutes are worth at the hourly rate, exact to the currency's rounding."""
-        self.ensure_one()
-        return float(billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding))
 
     # ------------------------------------------------------------------ settle one ticket
     def _rsb_settle_one(self, plan, documents, notes):

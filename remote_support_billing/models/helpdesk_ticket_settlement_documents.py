@@ -1,15 +1,44 @@
-"""The documents of a settle-up: the invoice of the time (per line or per day, exact to the
-minute); the deposit applied on it and the unused deposit returned are built with the other
+"""The documents of a settle-up: the quantities and amounts of the time (the team's rules,
+exact to the minute) and the invoice of the time (per line or per day), complete before it
+exists; the deposit applied on it and the unused deposit returned are built with the other
 deposit documents (helpdesk_ticket_deposit_documents.py)."""
 
 from odoo import _, fields, models
 from odoo.fields import Command
 from odoo.tools import float_compare, float_is_zero, float_round, format_amount, format_date
 
+from .. import billing_math
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
+    # ------------------------------------------------------------------ quantities
+    def _rsb_get_charged_minutes(self, minutes):
+        """The team's billing rules on a number of billable minutes (free quick fix, rounding
+        increment, minimum charge): see `billing_math.charged_minutes`."""
+        self.ensure_one()
+        team = self.team_id
+        return float(
+            billing_math.charged_minutes(
+                minutes,
+                increment=team.rsb_rounding_minutes,
+                minimum=team.rsb_minimum_minutes,
+                free=team.rsb_free_minutes,
+            )
+        )
+
+    def _rsb_minutes_to_quantity(self, minutes):
+        """Hours shown on the invoice for a number of minutes, at the precision of quantities."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        return float(billing_math.hours_quantity(minutes, digits))
+
+    def _rsb_amount_for_minutes(self, minutes, rate):
+        """What the minutes are worth at the hourly rate, exact to the currency's rounding."""
+        self.ensure_one()
+        return float(billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding))
+
+    # ------------------------------------------------------------------ invoice
     def _prepare_rsb_settlement_invoice_values(self, plan):
         """Values of the settle-up invoice of the time, complete before it exists: the time
         lines and the rounding line, each with its account and taxes (as Odoo would compute
