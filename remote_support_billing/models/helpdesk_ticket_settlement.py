@@ -179,9 +179,13 @@ class HelpdeskTicket(models.Model):
             ticket: {"invoice": Move, "applied": 0.0, "refund": Move, "unused": 0.0}
             for ticket in self
         }
-        vals_list, expected = [], {}
+        vals_list, expected, accounting = [], {}, {}
         for ticket in to_invoice:
             plan = plans[ticket]
+            key = (ticket._rsb_company(), ticket.commercial_partner_id, ticket.team_id)
+            if key not in accounting:
+                accounting[key] = ticket._rsb_get_time_accounting()
+            plan["accounting"] = accounting[key]
             currency = plan["currency"]
             values = ticket._prepare_rsb_settlement_invoice_values(plan)
             values["rsb_settlement_ticket_ids"] = [Command.link(ticket.id)]

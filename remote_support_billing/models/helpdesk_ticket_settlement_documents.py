@@ -47,7 +47,8 @@ class HelpdeskTicket(models.Model):
         addons (a line they add must carry its `tax_ids`)."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        accounting = self._rsb_get_time_accounting()
+        # the same for every ticket of a client: computed once per batch when given
+        accounting = plan.get("accounting") or self._rsb_get_time_accounting()
         time_values = self._prepare_rsb_time_lines_values(plan, accounting)
         rounding = self._prepare_rsb_rounding_line_values(plan, time_values, accounting)
         values = {
