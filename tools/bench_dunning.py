@@ -361,43 +361,9 @@ def main():
                     file=out,
                 )
                 cr.commit()
-        # -- settle-up of N tickets in one batch
+        # -- settle-up of N tickets in one batch (own transactions: tools/bench_settle.py)
         if args.settle:
-            t0 = time.perf_counter()
-            tickets = bench_settle.seed_tickets(env, args.settle)
-            cr.commit()
-            t_seed_tickets = time.perf_counter() - t0
-            print(
-                line(
-                    "settle-up seed (ORM)",
-                    t_seed_tickets,
-                    args.settle / t_seed_tickets,
-                    unit="tickets/s",
-                    note=f"({args.settle:,} tickets, paid deposits, 2-4 timesheet lines)",
-                ),
-                file=out,
-            )
-            counter = QueryCounter(cr)
-            t0 = time.perf_counter()
-            with profiled(args.profile, "settle"):
-                tickets.action_rsb_settle()
-                env.flush_all()
-            t_settle = time.perf_counter() - t0
-            cr.commit()
-            print(
-                line(
-                    "settle-up (one batch)",
-                    t_settle,
-                    args.settle / t_settle,
-                    unit="tickets/s",
-                    note=f"({len(tickets.rsb_settlement_move_ids):,} documents, "
-                    f"{counter.count / args.settle:.1f} queries per ticket)",
-                ),
-                file=out,
-            )
-            if args.settle >= 1000:
-                verdict = "met" if t_settle < 30 else "NOT met"
-                print(f"target (1,000 tickets settled in < 30 s): {verdict}", file=out)
+            bench_settle.run(registry, args.settle, out, args.profile)
         if args.invoices >= 100_000 and not args.skip_execute:
             verdict = "met" if t_exec < 60 else "NOT met"
             print(f"target (100,000 invoices executed in < 60 s): {verdict}", file=out)

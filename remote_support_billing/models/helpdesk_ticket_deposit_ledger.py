@@ -127,11 +127,10 @@ class HelpdeskTicket(models.Model):
             elif line.rsb_deposit_role == "apply":
                 figures["applied"] += amount
             moves_by_ticket[line.rsb_deposit_ticket_id.id] |= line.move_id
+        lines_by_ticket = lines.grouped(lambda line: line.rsb_deposit_ticket_id.id)
         for ticket_id, moves in moves_by_ticket.items():
             figures = result[ticket_id]
-            ticket_lines = lines.filtered(
-                lambda line, t=ticket_id: line.rsb_deposit_ticket_id.id == t
-            )
+            ticket_lines = lines_by_ticket[ticket_id]
             request_moves = ticket_lines.filtered(
                 lambda line: line.rsb_deposit_role == "request"
             ).move_id
@@ -203,7 +202,7 @@ class HelpdeskTicket(models.Model):
                 if line.tax_ids and line.price_subtotal
             )
             base = sum(deposit.mapped("amount_currency"))
-            for line in deposit & lines:
+            for line in deposit.filtered(lambda line: line.id in totals):
                 share = tax * line.amount_currency / base if base else 0.0
                 totals[line.id] = line.amount_currency + share
         return totals
@@ -255,13 +254,17 @@ class HelpdeskTicket(models.Model):
                 ]
             )
         )
-        for (_ticket, _account), group in lines.grouped(
-            lambda line: (line.rsb_deposit_ticket_id, line.account_id)
-        ).items():
-            if group.filtered(lambda line: line.balance > 0) and group.filtered(
-                lambda line: line.balance < 0
-            ):
-                group.reconcile()
+        plan = [
+            group
+            for group in lines.grouped(
+                lambda line: (line.rsb_deposit_ticket_id, line.account_id)
+            ).values()
+            if group.filtered(lambda line: line.balance > 0)
+            and group.filtered(lambda line: line.balance < 0)
+        ]
+        if plan:
+            # one reconciliation of every ticket's group (as `reconcile` does for one)
+            lines._reconcile_plan(plan)
         lines.invalidate_recordset(["full_reconcile_id", "matched_debit_ids", "matched_credit_ids"])
         for line in lines:
             exchange = (

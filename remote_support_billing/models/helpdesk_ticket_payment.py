@@ -392,16 +392,24 @@ class HelpdeskTicket(models.Model):
         )
         return note
 
-    def _rsb_send_settlement_documents(self, moves):
-        """Email the documents to the client, with their portal link, through Odoo's own
-        asynchronous Send (the same as sending invoices in batch)."""
-        moves = moves.filtered(lambda move: move.partner_id.email)
-        if not moves:
-            return
-        moves.sending_data = {
-            "author_user_id": self.env.user.id,
-            "author_partner_id": self.env.user.partner_id.id,
+    def _rsb_get_sending_values(self):
+        """Values that queue a settle-up document to be emailed to the client (with its PDF
+        and portal link) by Odoo's own asynchronous Send, as sending invoices in batch does
+        (`account.ir_cron_account_move_send`; `_rsb_trigger_sending` wakes it up): given at
+        the document's creation, so that the button returns without rendering anything."""
+        self.ensure_one()
+        if not self.commercial_partner_id.email:
+            return {}
+        return {
+            "sending_data": {
+                "author_user_id": self.env.user.id,
+                "author_partner_id": self.env.user.partner_id.id,
+            }
         }
+
+    def _rsb_trigger_sending(self):
+        """Run Odoo's asynchronous Send of the documents queued by `_rsb_get_sending_values`
+        as soon as possible (after the commit)."""
         self.env.ref("account.ir_cron_account_move_send")._trigger()
 
     def _rsb_notify_team(self, summary, note):

@@ -11,8 +11,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import float_compare, float_round, format_amount
 
-from .. import billing_math
-
 _logger = logging.getLogger(__name__)
 
 
@@ -122,9 +120,13 @@ class HelpdeskTicket(models.Model):
     def _rsb_settle(self):
         """Settle the tickets (called in sudo after the access check), as a batch: every
         ticket checked and computed first (any bad ticket stops the batch before anything
-        is created), then the documents of all tickets created with one create(vals_list)
-        and posted with one action_post, then per ticket what moves money (unused deposit,
-        kept credit, card), then the emails and chatter notes in batch.
+        is created), then the documents of all tickets, complete, created with one
+        create(vals_list) and posted with one action_post (the credit notes of unused
+        deposits after them), the deposit items reconciled in one plan; then what moves
+        money: every unused deposit returned or kept, then per ticket the kept credit and
+        the saved card; the chatter notes in batch. The documents are emailed (PDF and
+        portal link) by Odoo's asynchronous Send, after the commit: the button does not
+        wait for any rendering. Settling again creates, charges and refunds nothing.
 
         :return: {ticket: one-line summary}
         """
@@ -139,103 +141,101 @@ class HelpdeskTicket(models.Model):
             raise UserError("\n\n".join(errors))
         documents = self._rsb_create_settlement_documents(plans)
         with_documents = self.filtered(lambda t: documents[t]["invoice"] or documents[t]["refund"])
-        for ticket in with_documents:
-            docs = documents[ticket]
-            ticket.write(
-                {
-                    "rsb_settled": True,
-                    "rsb_settlement_move_ids": [
-                        Command.link(move.id) for move in docs["invoice"] | docs["refund"]
-                    ],
-                }
-            )
+        with_documents.rsb_settled = True
         with_documents._rsb_reconcile_deposit_lines()
         with_documents._rsb_close_activities(_("Deposit paid: schedule the session"))
+        # every unused deposit returned (or kept) first: a credit note being refunded is
+        # never used as kept credit on another ticket of the batch (it would be paid twice)
+        notes = {ticket: [] for ticket in self}
+        for ticket in self.filtered(lambda t: documents[t]["refund"]):
+            docs = documents[ticket]
+            notes[ticket].append(ticket._rsb_apply_unused_deposit(docs["refund"], docs["unused"]))
         summaries, bodies = {}, {}
         for ticket in self:
-            summaries[ticket], body = ticket._rsb_settle_one(plans[ticket], documents[ticket])
+            summaries[ticket], body = ticket._rsb_settle_one(
+                plans[ticket], documents[ticket], notes[ticket]
+            )
             if body:
                 bodies[ticket.id] = body
-        to_send = self.env["account.move"].union(
-            *(documents[t]["invoice"] | documents[t]["refund"] for t in with_documents)
-        )
-        self._rsb_send_settlement_documents(to_send)
+        if with_documents.rsb_settlement_move_ids.filtered("sending_data"):
+            self._rsb_trigger_sending()
         self.browse(list(bodies))._message_log_batch(bodies)
         return summaries
 
     def _rsb_create_settlement_documents(self, plans):
-        """The settle-up documents of these tickets, in batch: the invoices of the time (one
-        create), their rounding lines (one create), the deposit applied on each invoice's
-        taxed total (one create), one action_post; then the credit notes returning unused
-        deposits (one create, one action_post). Values from the `_prepare_rsb_*` hooks.
+        """The settle-up documents of these tickets, in batch: every invoice complete before
+        it exists (time, rounding, the deposit applied on its predicted taxed total: see
+        `_prepare_rsb_settlement_invoice_values`), created with one create and posted with
+        one action_post; then the credit notes returning unused deposits (one create, one
+        action_post: their untaxed price reads the deposit left once the invoices are
+        posted). Each document is linked to its ticket at its creation, each ticket's time
+        to its invoice.
 
         :return: {ticket: {"invoice", "applied", "refund", "unused"}}
         """
         Move = self.env["account.move"]
-        MoveLine = self.env["account.move.line"]
         to_invoice = self.filtered(lambda t: plans[t]["quantity"])
-        invoices = Move.create(
-            [ticket._prepare_rsb_settlement_invoice_values(plans[ticket]) for ticket in to_invoice]
-        )
-        invoice_of = dict(zip(to_invoice, invoices, strict=True))
-        rounding = []
-        for ticket, invoice in invoice_of.items():
-            values = ticket._prepare_rsb_rounding_line_values(invoice, plans[ticket])
-            if values:
-                rounding.append({**values, "move_id": invoice.id})
-        MoveLine.create(rounding)
-        result, deposit_lines, totals = {}, [], {}
-        for ticket in self:
+        result = {
+            ticket: {"invoice": Move, "applied": 0.0, "refund": Move, "unused": 0.0}
+            for ticket in self
+        }
+        vals_list, expected, accounting = [], {}, {}
+        for ticket in to_invoice:
             plan = plans[ticket]
+            key = (ticket._rsb_company(), ticket.commercial_partner_id, ticket.team_id)
+            if key not in accounting:
+                accounting[key] = ticket._rsb_get_time_accounting()
+            plan["accounting"] = accounting[key]
             currency = plan["currency"]
-            invoice = invoice_of.get(ticket, Move)
-            applied = 0.0
-            if invoice and not currency.is_zero(plan["deposit_available"]):
-                applied = min(plan["deposit_available"], invoice.amount_total)
+            values = ticket._prepare_rsb_settlement_invoice_values(plan)
+            values["rsb_settlement_ticket_ids"] = [Command.link(ticket.id)]
+            values.update(ticket._rsb_get_sending_values())
+            if not currency.is_zero(plan["deposit_available"]):
+                before = ticket._rsb_predict_amount_total(values)
+                applied = min(plan["deposit_available"], before)
                 if currency.compare_amounts(applied, 0.0) > 0:
                     # the deposit applied on the total, taxes included (the same taxes as
                     # its request: `_prepare_rsb_deposit_applied_line_values`)
-                    totals[ticket] = currency.round(invoice.amount_total - applied)
-                    deposit_lines.append(
-                        {
-                            **ticket._prepare_rsb_deposit_applied_line_values(applied),
-                            "move_id": invoice.id,
-                        }
+                    values["invoice_line_ids"].append(
+                        Command.create(ticket._prepare_rsb_deposit_applied_line_values(applied))
                     )
-                else:
-                    applied = 0.0
-            result[ticket] = {"invoice": invoice, "applied": applied}
-        MoveLine.create(deposit_lines)
-        for ticket, total in totals.items():
+                    expected[ticket] = (before, currency.round(before - applied))
+            vals_list.append(ticket._rsb_complete_invoice_lines(values))
+        invoices = Move.create(vals_list)
+        for ticket, invoice in zip(to_invoice, invoices, strict=True):
+            result[ticket]["invoice"] = invoice
+        for ticket, (before, total) in expected.items():
             # a taxed deposit worked back to its untaxed price may end a cent off: fit it
             invoice = result[ticket]["invoice"]
             ticket._rsb_fit_deposit_total(invoice, total)
-            before = total + result[ticket]["applied"]
             result[ticket]["applied"] = plans[ticket]["currency"].round(
                 before - invoice.amount_total
+            )
+        invoices.action_post()
+        for ticket in to_invoice:
+            plans[ticket]["billable_lines"].write(
+                {"rsb_settlement_move_id": result[ticket]["invoice"].id}
             )
         for ticket in self:
             currency = plans[ticket]["currency"]
             unused = currency.round(plans[ticket]["deposit_available"] - result[ticket]["applied"])
-            if float_compare(unused, 0.0, precision_rounding=currency.rounding) <= 0:
-                unused = 0.0
-            result[ticket]["unused"] = unused
-        invoices.action_post()
-        for ticket, invoice in invoice_of.items():
-            plans[ticket]["billable_lines"].write({"rsb_settlement_move_id": invoice.id})
+            if float_compare(unused, 0.0, precision_rounding=currency.rounding) > 0:
+                result[ticket]["unused"] = unused
         to_refund = self.filtered(lambda t: result[t]["unused"])
         refunds = Move.create(
             [
-                ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"])
+                {
+                    **ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"]),
+                    "rsb_settlement_ticket_ids": [Command.link(ticket.id)],
+                    **ticket._rsb_get_sending_values(),
+                }
                 for ticket in to_refund
             ]
         )
-        refund_of = dict(zip(to_refund, refunds, strict=True))
-        for ticket, refund in refund_of.items():
+        for ticket, refund in zip(to_refund, refunds, strict=True):
             ticket._rsb_fit_deposit_total(refund, result[ticket]["unused"])
+            result[ticket]["refund"] = refund
         refunds.action_post()
-        for ticket in self:
-            result[ticket]["refund"] = refund_of.get(ticket, Move)
         return result
 
     def _rsb_get_lines_to_settle(self):
@@ -360,36 +360,15 @@ class HelpdeskTicket(models.Model):
             )
         return self.rsb_deposit_available
 
-    def _rsb_get_charged_minutes(self, minutes):
-        """The team's billing rules on a number of billable minutes (free quick fix, rounding
-        increment, minimum charge): see `billing_math.charged_minutes`."""
-        self.ensure_one()
-        team = self.team_id
-        return float(
-            billing_math.charged_minutes(
-                minutes,
-                increment=team.rsb_rounding_minutes,
-                minimum=team.rsb_minimum_minutes,
-                free=team.rsb_free_minutes,
-            )
-        )
-
-    def _rsb_minutes_to_quantity(self, minutes):
-        """Hours shown on the invoice for a number of minutes, at the precision of quantities."""
-        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        return float(billing_math.hours_quantity(minutes, digits))
-
-    def _rsb_amount_for_minutes(self, minutes, rate):
-        """What the minutes are worth at the hourly rate, exact to the currency's rounding."""
-        self.ensure_one()
-        return float(billing_math.amount_for_minutes(minutes, rate, self.rsb_currency_id.rounding))
-
     # ------------------------------------------------------------------ settle one ticket
-    def _rsb_settle_one(self, plan, documents):
-        """What a ticket's settle-up does once its documents are posted: the unused deposit
-        returned or kept, the kept credit and the saved card for what is due.
+    def _rsb_settle_one(self, plan, documents, notes):
+        """What a ticket's settle-up does once its documents are posted and every unused
+        deposit of the batch was returned or kept (`_rsb_apply_unused_deposit`): the kept
+        credit and the saved card for what is due. Credit kept by another ticket of the
+        same batch is used too (the client is not charged for money they have on account).
 
         :param documents: see `_rsb_create_settlement_documents`
+        :param notes: sentences of what was done already (the unused deposit)
         :return: (a one-line summary for the user, the chatter note or None)
         """
         self.ensure_one()
@@ -409,9 +388,7 @@ class HelpdeskTicket(models.Model):
                 else _("Settle-up: no billable time, nothing charged.")
             )
             return _("%s: nothing to charge.", self.display_name), body
-        notes = []
-        if credit_note:
-            notes.append(self._rsb_apply_unused_deposit(credit_note, unused))
+        notes = list(notes)
         if (
             invoice
             and not currency.is_zero(invoice.amount_residual)
