@@ -28,6 +28,8 @@ _MESSAGE_COLUMNS = (
     ("message_id", "varchar"),
     ("email_layout_xmlid", "varchar"),
     ("email_add_signature", "bool"),
+    ("record_company_id", "int"),
+    ("record_alias_domain_id", "int"),
 )
 
 
@@ -62,11 +64,14 @@ def next_ids(env, table, count):
     return [row[0] for row in env.cr.fetchall()]
 
 
-def insert_messages(env, model, vals_list):
+def insert_messages(env, model, vals_list, company=None):
     """Insert mail.message rows on records of `model`, one per dict of `vals_list`
     (keys: res_id, body and any column of _MESSAGE_COLUMNS; attachment_ids: ids).
-    Defaults as mail.message.create: the author's email as sender, the reply-to of the
-    record, the record's name, a tracking Message-Id; bodies sanitized as its html field.
+    Defaults as mail.message.create and message_post: the author's email as sender, the
+    reply-to of the record, the record's name, a tracking Message-Id, the record's company
+    and alias domain (`company`, default the environment's, when the record has none: the
+    bounce address and From of the email are the company's); bodies sanitized as its html
+    field.
 
     :return: the new messages' ids, in the order of `vals_list`
     """
@@ -78,6 +83,9 @@ def insert_messages(env, model, vals_list):
     Partner = env["res.partner"]
     reply_tos = {}
     names = {}
+    company = company or env.company
+    companies = records._mail_get_companies(default=company)
+    alias_domains = records._mail_get_alias_domains(default_company=company)
     if any(vals.get("record_name", True) is True for vals in vals_list):
         names = dict(zip(records.ids, records.mapped("display_name"), strict=True))
     for vals in vals_list:
@@ -95,6 +103,8 @@ def insert_messages(env, model, vals_list):
         if not vals.get("message_id"):
             vals["message_id"] = generate_tracking_message_id(f"{vals['res_id']}-{model}")
         vals.setdefault("email_add_signature", True)
+        vals.setdefault("record_company_id", companies[vals["res_id"]].id)
+        vals.setdefault("record_alias_domain_id", alias_domains[vals["res_id"]].id)
         vals.setdefault("is_internal", False)
         vals["model"] = model
     bodies = sanitize_many([vals.get("body") for vals in vals_list])

@@ -12,8 +12,12 @@ account of the request, so the tax charged on the deposit is reversed exactly on
 Odoo's down payments in sales.
 """
 
+import logging
+
 from odoo import _, fields, models
 from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
 
 
 class HelpdeskTicket(models.Model):
@@ -30,12 +34,19 @@ class HelpdeskTicket(models.Model):
             return self.env["account.tax"]
         product = self.team_id.rsb_service_product_id.with_company(company)
         taxes = product.taxes_id._filter_taxes_by_company(company)
-        fiscal_position = (
+        return self._rsb_get_fiscal_position().map_tax(taxes)
+
+    def _rsb_get_fiscal_position(self):
+        """The client's fiscal position in the ticket's company, as Odoo computes it for an
+        invoice to the client: from its invoicing and its delivery address."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        delivery = partner.browse(partner.address_get(["delivery"])["delivery"])
+        return (
             self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(self.commercial_partner_id)
+            .with_company(self._rsb_company())
+            ._get_fiscal_position(partner, delivery=delivery)
         )
-        return fiscal_position.map_tax(taxes)
 
     # ------------------------------------------------------------------ values
     def _rsb_deposit_tags(self, role):
@@ -211,6 +222,17 @@ class HelpdeskTicket(models.Model):
         currency = move.currency_id
         delta = currency.round(total - move.amount_total)
         if currency.is_zero(delta):
+            return
+        # a rounding difference is a cent per taxed line at most: anything larger is not
+        # rounding (a predicted total gone wrong) and must not be hidden in a tax line
+        if abs(delta) > currency.rounding * len(move.line_ids) + 1e-9:
+            _logger.warning(
+                "Deposit of %s: total %s is %s off the expected %s; not fitted.",
+                self.display_name,
+                move.amount_total,
+                delta,
+                total,
+            )
             return
         taxes = move.line_ids.filtered("rsb_deposit_ticket_id").tax_ids
         tax_line = move.line_ids.filtered(

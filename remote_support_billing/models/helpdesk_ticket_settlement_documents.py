@@ -82,9 +82,7 @@ class HelpdeskTicket(models.Model):
         company = self._rsb_company()
         partner = self.commercial_partner_id
         product = self.team_id.rsb_service_product_id.with_company(company)
-        fiscal_position = (
-            self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
-        )
+        fiscal_position = self._rsb_get_fiscal_position()
         account = (
             product.product_tmpl_id.get_product_accounts(fiscal_pos=fiscal_position)["income"]
             or company._rsb_get_sale_journal().default_account_id

@@ -3,6 +3,8 @@ invoice's currency, with the days of interest it charged; invoiced in batches.""
 
 import logging
 
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, split_every
@@ -136,11 +138,23 @@ class RsbDunningFee(models.Model):
                 fees = head or self.search(
                     [*domain, ("run_line_id", "=", last.id)], order="currency_id, id"
                 )
-            # a concurrent job invoicing the same fees waits here, then fails to serialize
-            # (and is retried) instead of invoicing them twice
-            self.env.cr.execute(
-                SQL("SELECT id FROM rsb_dunning_fee WHERE id = ANY(%s) FOR UPDATE", fees.ids)
-            )
+            # a concurrent job invoicing the same fees is refused at once (the next run
+            # completes them) instead of invoicing them twice
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM rsb_dunning_fee WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                            fees.ids,
+                        )
+                    )
+            except (LockNotAvailable, SerializationFailure) as err:
+                raise UserError(
+                    _(
+                        "These late fees are being invoiced by another job: the next dunning "
+                        "run completes what is left."
+                    )
+                ) from err
             fees.move_id.mapped("name")  # prefetch the labels' invoices
             journals, groups = {}, []
             for (line, _currency), group in fees.grouped(

@@ -7,6 +7,7 @@ import re
 from collections import namedtuple
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -301,20 +302,33 @@ class RsbDunningFee(models.Model):
         meanwhile (the caller makes them by the ORM then). The caller invalidates the cache.
         """
         self.env.flush_all()
+        if prototype.payment_state != "not_paid":
+            return None  # already matched: its residual and reconciliation are not the copies'
         amounts = self._rsb_clone_amounts(prototype, specs)
         names = self._rsb_clone_names(prototype, len(specs))
         if amounts is None or names is None or prototype.payment_reference != prototype.name:
             return None
-        move_ids = self._rsb_clone_moves(prototype, names, specs)
-        if move_ids is None:
+        prototype_name = prototype.name
+        try:
+            # all the copies' rows or none: a failed check leaves the ORM to make them
+            with self.env.cr.savepoint():
+                move_ids = self._rsb_clone_moves(prototype, names, specs)
+                if move_ids is None:
+                    return None
+                line_map = self._rsb_clone_lines(prototype, specs, move_ids, names, amounts)
+                partner_of_move = {
+                    move_id: spec.partner_id for move_id, spec in zip(move_ids, specs, strict=True)
+                }
+                self._rsb_clone_relations(line_map, prototype, partner_of_move)
+                moves = self.env["account.move"].browse(move_ids)
+                self._rsb_clone_check(moves, prototype, line_map)
+        except UserError as error:
+            _logger.warning(
+                "Fee invoices not copied from %s (Odoo makes them instead): %s",
+                prototype_name,
+                error.args[0],
+            )
             return None
-        line_map = self._rsb_clone_lines(prototype, specs, move_ids, names, amounts)
-        partner_of_move = {
-            move_id: spec.partner_id for move_id, spec in zip(move_ids, specs, strict=True)
-        }
-        self._rsb_clone_relations(line_map, prototype, partner_of_move)
-        moves = self.env["account.move"].browse(move_ids)
-        self._rsb_clone_check(moves, prototype, line_map)
         # the client's rank as action_post raises it (by how many invoices each one got)
         counts = {}
         for spec in specs:

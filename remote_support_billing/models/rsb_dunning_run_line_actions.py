@@ -129,7 +129,9 @@ class RsbDunningRunLine(models.Model):
                     )
                 )
             vals_list.append(values)
-        message_ids = mail_batch.insert_messages(self.env, "res.partner", vals_list)
+        message_ids = mail_batch.insert_messages(
+            self.env, "res.partner", vals_list, company=self.run_id[:1].company_id
+        )
         return mail_batch.insert_mails(
             self.env,
             [message_ids[index] for index, _mail in mails],

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -337,6 +338,43 @@ class TestDunningFeeClone(RSBDunningCommon):
         self.assertEqual(len(moves), 4)
         self.assertFalse(copies)
         self.assertEqual(set(moves.mapped("state")), {"posted"})
+
+    def test_failed_check_leaves_the_orm_to_make_them(self):
+        """A copy that fails the check after insertion (e.g. unbalanced): none of the copies'
+        rows stay, the ORM makes those invoices instead, every fee is invoiced once and the
+        numbering has no gap; the job does not stop."""
+        run, clients = self._run_with_fees(4, "check")
+
+        def failing_check(fee_model, moves, prototype, line_map):
+            raise UserError("copies differ")  # pylint: disable=translation-required
+
+        with patch.object(self.Clone, "_rsb_clone_check", failing_check):
+            moves, copies = self._invoice(run)
+        self.assertEqual(copies, [None], "the copies were rolled back")
+        self.assertEqual(len(moves), 4)
+        self.assertEqual(moves.partner_id, clients)
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        invoices = self.env["account.move"].search(
+            [("partner_id", "in", clients.ids), ("rsb_dunning_fee", "=", True)]
+        )
+        self.assertEqual(invoices, moves, "no orphan copy left")
+        numbers = sorted(moves.mapped("sequence_number"))
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 4)), "no gap")
+        fees = self.Fee.search([("run_id", "=", run.id)])
+        self.assertEqual(fees.fee_move_id, moves)
+
+    def test_paid_prototype_is_not_copied(self):
+        """A prototype already matched (paid) is not a model for unpaid copies."""
+        run, _clients = self._run_with_fees(4, "paid proto")
+        self.env["ir.config_parameter"].sudo().set_param(CLONE_PARAM, "1")
+        prototype = self.env["account.move"].search(
+            [("state", "=", "posted"), ("move_type", "=", "out_invoice")], limit=1
+        )
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=prototype.ids
+        ).create({"payment_date": self.TODAY}).action_create_payments()
+        self.assertNotEqual(prototype.payment_state, "not_paid")
+        self.assertIsNone(self.Fee._rsb_clone_fee_invoices(prototype, [object()]))
 
     def test_orm_for_taxed_fees(self):
         """Taxed fee lines are made by the ORM (tax amounts are not scaled from a

@@ -102,6 +102,10 @@ class TestDunningMailBatch(RSBDunningCommon, MockEmail):
         self.assertIn("Dunning level", message.body)
         self.assertIn("Email to batch@example.com", message.body)
         self.assertIn(message, self.client.message_ids, "in the client's chatter")
+        # the run's company sends it: its bounce address and From, as message_post sets them
+        company = line.run_id.company_id
+        self.assertEqual(message.record_company_id, company)
+        self.assertEqual(message.record_alias_domain_id, company.alias_domain_id)
         notification = message.notification_ids
         self.assertRecordValues(
             notification,

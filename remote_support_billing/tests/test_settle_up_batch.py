@@ -151,6 +151,45 @@ class TestSettleUpBatch(SettleUpCase, LifecycleCase):
         self.assertAlmostEqual(given.amount_total, by_odoo.amount_total)
         self.assertAlmostEqual(applied, 129.0, msg="the deposit deducted from the taxed total")
 
+    def test_fiscal_position_from_delivery_address(self):
+        """A client whose delivery address is in a country with its own fiscal position:
+        the settle-up invoice gets the fiscal position (and mapped taxes) Odoo gives an
+        invoice to that client, not the one of its invoicing address."""
+        tax_0 = self.env["account.tax"].create(
+            {"name": "RSB export 0%", "amount": 0.0, "type_tax_use": "sale"}
+        )
+        self.product_hour.taxes_id = self.tax_15
+        belgium = self.env.ref("base.be")
+        export = self.env["account.fiscal.position"].create(
+            {
+                "name": "RSB export",
+                "auto_apply": True,
+                "country_id": belgium.id,
+                "tax_ids": [
+                    Command.create({"tax_src_id": self.tax_15.id, "tax_dest_id": tax_0.id})
+                ],
+            }
+        )
+        self.env["res.partner"].create(
+            {
+                "name": "Client B warehouse",
+                "type": "delivery",
+                "parent_id": self.client_b.id,
+                "country_id": belgium.id,
+            }
+        )
+        ticket = self._ticket_with_deposit(self.client_b)
+        self._log_time(ticket, 70)
+        self._settle(ticket, user=self.helpdesk_manager)
+        invoice = ticket.rsb_settlement_move_ids.filtered(lambda m: m.move_type == "out_invoice")
+        by_odoo = self.env["account.move"].new(
+            {"move_type": "out_invoice", "partner_id": invoice.partner_id.id}
+        )
+        self.assertEqual(by_odoo.fiscal_position_id, export, "Odoo's own choice")
+        self.assertEqual(invoice.fiscal_position_id, export)
+        time_lines = invoice.invoice_line_ids.filtered(lambda line: line.product_id)
+        self.assertEqual(time_lines.tax_ids, tax_0)
+
     def _mixed_tickets(self, count):
         """`count` tickets of each kind: a paid deposit partly used, and a trusted client."""
         tickets = self.env["helpdesk.ticket"]

@@ -21,8 +21,24 @@ export class RsbDunningProgressField extends Component {
                 if (!running) {
                     return;
                 }
-                const timer = setInterval(() => this.refresh(), this.props.interval);
-                return () => clearInterval(timer);
+                // the next reload is planned once the previous one is back: a slow server
+                // never gets overlapping reloads
+                let timer;
+                let stopped = false;
+                const tick = async () => {
+                    try {
+                        await this.refresh();
+                    } finally {
+                        if (!stopped) {
+                            timer = setTimeout(tick, this.props.interval);
+                        }
+                    }
+                };
+                timer = setTimeout(tick, this.props.interval);
+                return () => {
+                    stopped = true;
+                    clearTimeout(timer);
+                };
             },
             () => [this.running]
         );
