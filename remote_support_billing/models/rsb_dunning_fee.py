@@ -168,6 +168,8 @@ class RsbDunningFee(models.Model):
             created |= moves
             _logger.info("Dunning: %s fee invoices posted", len(moves))
             if commit:
+                # batched job (cron / last worker): each batch of posted fee invoices is
+                # final, so a crash later redoes only the fees not invoiced yet
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return created
 
