@@ -273,6 +273,10 @@ class RsbDunningRun(models.Model):
         labels = to_apply._rsb_apply_levels(fees_by_line)
         results.update({line.id: ("done", "\n".join(labels[line.id])) for line in to_apply})
         self._rsb_set_line_results(results)
+        if to_apply:
+            # the chunk's emails are queued (mail.mail): wake the mail queue's job, so that
+            # they leave once the chunk is committed rather than at its next hourly run
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     def _rsb_insert_history(self, rows):
         """One history row per (invoice, level) reached, in one INSERT. The unique

@@ -44,13 +44,6 @@ class RsbDunningRun(models.Model):
             run.progress_remaining = remaining
             run.progress_percent = 100.0 * done / (done + remaining) if done + remaining else 0.0
 
-    def _rsb_execute_lines(self, lines):
-        """A chunk's emails are queued (mail.mail): wake the mail queue's job, so that they
-        leave as soon as the chunk is committed rather than at its next hourly run."""
-        result = super()._rsb_execute_lines(lines)
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
-        return result
-
     # ------------------------------------------------------------------ actions
     def action_execute_in_background(self):
         """The form's Execute button: the run is handed to the background workers (the

@@ -109,12 +109,18 @@ class TestDunningProgress(QueueMixin, RSBDunningCommon):
         self.assertFalse(invoice.rsb_dunning_level_id)
 
         self.patch(self.env.cr, "commit", lambda: None)  # the job commits its chunks
+        mail_queue = self._triggers("mail.ir_cron_mail_scheduler_action")
         with freeze_time(self.TODAY):
             self.env["rsb.dunning.run"]._cron_run_dunning()
         run.invalidate_recordset()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.progress_percent, 100.0)
-        self.assertTrue(self._partner_mails(self.client_a), "the job sent the email")
+        self.assertTrue(self._partner_mails(self.client_a), "the job queued the email")
+        self.assertGreater(
+            self._triggers("mail.ir_cron_mail_scheduler_action"),
+            mail_queue,
+            "the mail queue woken for the chunk's emails",
+        )
         self.assertEqual(invoice.rsb_dunning_level_id, self.level_by_days[1])
 
     def test_execute_button_refuses_a_run_not_previewed(self):
