@@ -97,6 +97,13 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ lifecycle
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
+        posted._rsb_on_posted()
+        return posted
+
+    def _rsb_on_posted(self):
+        """What the addon does when documents are posted (by `_post`, or copied posted by
+        rsb.move.clone)."""
+        posted = self
         # A reversed settle-up document reopens its tickets: the time is released and the
         # deposit it applied or returned is held again (the tags of the reversal say so).
         for move in posted.reversed_entry_id.filtered("rsb_settlement_ticket_ids"):
@@ -111,7 +118,6 @@ class AccountMove(models.Model):
         )
         if on_hold:
             on_hold._rsb_lift_paid_credit_holds()
-        return posted
 
     def button_draft(self):
         self._rsb_check_can_reset()

@@ -263,8 +263,12 @@ class HelpdeskTicket(models.Model):
             and group.filtered(lambda line: line.balance < 0)
         ]
         if plan:
-            # one reconciliation of every ticket's group (as `reconcile` does for one)
-            lines._reconcile_plan(plan)
+            # One reconciliation of every ticket's group (as `reconcile` does for one).
+            # Matching changes no line of a document (its taxes, terms and totals stay): the
+            # documents' line synchronisation, which would snapshot every document of the
+            # batch before and after, is skipped, as Odoo does when it books the exchange
+            # differences of a reconciliation.
+            lines.with_context(skip_invoice_sync=True)._reconcile_plan(plan)
         lines.invalidate_recordset(["full_reconcile_id", "matched_debit_ids", "matched_credit_ids"])
         for line in lines:
             exchange = (

@@ -31,49 +31,74 @@ class HelpdeskTicket(models.Model):
         :return: a sentence for the chatter
         """
         self.ensure_one()
-        amount_text = format_amount(self.env, amount, credit_note.currency_id)
-        if self._rsb_get_unused_deposit_policy() != "refund":
-            return _(
-                "%(amount)s kept as the client's credit (%(move)s): it is offered on "
-                "their next invoice.",
-                amount=amount_text,
-                move=credit_note.name,
-            )
-        if not self._rsb_may_send_money_out(amount, credit_note.currency_id):
-            payment = self.env["account.payment"].create(
-                self._prepare_rsb_refund_payment_values(credit_note, amount)
-            )
-            return self._rsb_hold_money_out(
-                _("Refund the unused deposit"),
-                _(
-                    "%(amount)s to refund to the client: sending money out needs an accountant "
-                    "(beyond what %(user)s may send). Draft payment %(payment)s waits for an "
-                    "accountant to confirm it.",
+        return self._rsb_apply_unused_deposits({self: (credit_note, amount)})[self]
+
+    def _rsb_apply_unused_deposits(self, returns):
+        """Refund each unused deposit or keep it as the client's credit, per policy: kept,
+        refunded through the provider that took it, or a draft refund payment for an
+        accountant to confirm (held with an activity when the user may not send that much).
+        The draft payments of the batch are made with one create.
+
+        :param returns: {ticket: (credit note returning the unused deposit, its amount)}
+        :return: {ticket: a sentence for the chatter}
+        """
+        sentences, drafts = {}, []
+        for ticket in self:
+            credit_note, amount = returns[ticket]
+            amount_text = format_amount(self.env, amount, credit_note.currency_id)
+            if ticket._rsb_get_unused_deposit_policy() != "refund":
+                sentences[ticket] = _(
+                    "%(amount)s kept as the client's credit (%(move)s): it is offered on "
+                    "their next invoice.",
                     amount=amount_text,
-                    user=self.env.user.name,
-                    payment=payment.display_name,
-                ),
+                    move=credit_note.name,
+                )
+                continue
+            held = not ticket._rsb_may_send_money_out(amount, credit_note.currency_id)
+            refund_tx = (
+                self.env["payment.transaction"]
+                if held
+                else ticket._rsb_refund_through_provider(credit_note, amount)
             )
-        refund_tx = self._rsb_refund_through_provider(credit_note, amount)
-        if refund_tx:
-            if refund_tx.payment_id.move_id:
-                self.rsb_settlement_move_ids = [Command.link(refund_tx.payment_id.move_id.id)]
-            return _(
-                "%(amount)s refunded through %(provider)s (%(reference)s, %(state)s).",
-                amount=amount_text,
-                provider=refund_tx.provider_id.name,
-                reference=refund_tx.reference,
-                state=refund_tx._fields["state"].convert_to_export(refund_tx.state, refund_tx),
-            )
-        payment = self.env["account.payment"].create(
-            self._prepare_rsb_refund_payment_values(credit_note, amount)
+            if refund_tx:
+                if refund_tx.payment_id.move_id:
+                    ticket.rsb_settlement_move_ids = [Command.link(refund_tx.payment_id.move_id.id)]
+                sentences[ticket] = _(
+                    "%(amount)s refunded through %(provider)s (%(reference)s, %(state)s).",
+                    amount=amount_text,
+                    provider=refund_tx.provider_id.name,
+                    reference=refund_tx.reference,
+                    state=refund_tx._fields["state"].convert_to_export(refund_tx.state, refund_tx),
+                )
+                continue
+            drafts.append((ticket, amount_text, held))
+        payments = self.env["account.payment"].create(
+            [
+                ticket._prepare_rsb_refund_payment_values(*returns[ticket])
+                for ticket, _text, _held in drafts
+            ]
         )
-        return _(
-            "%(amount)s to refund: a draft payment to %(partner)s waits for accounting to "
-            "confirm it.",
-            amount=amount_text,
-            partner=payment.partner_id.display_name,
-        )
+        for (ticket, amount_text, held), payment in zip(drafts, payments, strict=True):
+            if held:
+                sentences[ticket] = ticket._rsb_hold_money_out(
+                    _("Refund the unused deposit"),
+                    _(
+                        "%(amount)s to refund to the client: sending money out needs an "
+                        "accountant (beyond what %(user)s may send). Draft payment %(payment)s "
+                        "waits for an accountant to confirm it.",
+                        amount=amount_text,
+                        user=self.env.user.name,
+                        payment=payment.display_name,
+                    ),
+                )
+            else:
+                sentences[ticket] = _(
+                    "%(amount)s to refund: a draft payment to %(partner)s waits for "
+                    "accounting to confirm it.",
+                    amount=amount_text,
+                    partner=payment.partner_id.display_name,
+                )
+        return sentences
 
     def _rsb_get_deposit_transaction(self):
         """The online payment transaction that paid the deposit, if any."""

@@ -147,9 +147,21 @@ class HelpdeskTicket(models.Model):
         # every unused deposit returned (or kept) first: a credit note being refunded is
         # never used as kept credit on another ticket of the batch (it would be paid twice)
         notes = {ticket: [] for ticket in self}
-        for ticket in self.filtered(lambda t: documents[t]["refund"]):
-            docs = documents[ticket]
-            notes[ticket].append(ticket._rsb_apply_unused_deposit(docs["refund"], docs["unused"]))
+        to_return = self.filtered(lambda t: documents[t]["refund"])
+        # The cache now holds every line of the batch's documents and deposits: a record
+        # created next (the refund payments) would be checked against each of them by the
+        # ORM (inverses of its new records). Written to the database, they are read again
+        # when needed.
+        self.env.flush_all()
+        self.env.invalidate_all()
+        returned = to_return._rsb_apply_unused_deposits(
+            {
+                ticket: (documents[ticket]["refund"], documents[ticket]["unused"])
+                for ticket in to_return
+            }
+        )
+        for ticket, sentence in returned.items():
+            notes[ticket].append(sentence)
         summaries, bodies = {}, {}
         for ticket in self:
             summaries[ticket], body = ticket._rsb_settle_one(
@@ -165,11 +177,11 @@ class HelpdeskTicket(models.Model):
     def _rsb_create_settlement_documents(self, plans):
         """The settle-up documents of these tickets, in batch: every invoice complete before
         it exists (time, rounding, the deposit applied on its predicted taxed total: see
-        `_prepare_rsb_settlement_invoice_values`), created with one create and posted with
-        one action_post; then the credit notes returning unused deposits (one create, one
-        action_post: their untaxed price reads the deposit left once the invoices are
-        posted). Each document is linked to its ticket at its creation, each ticket's time
-        to its invoice.
+        `_prepare_rsb_settlement_invoice_values`), made with `_rsb_make_posted_documents`
+        (one create and one action_post, alike untaxed ones copied from the first of their
+        kind); then the credit notes returning unused deposits the same way (their untaxed
+        price reads the deposit left once the invoices are posted). Each document is linked
+        to its ticket at its creation, each ticket's time to its invoice.
 
         :return: {ticket: {"invoice", "applied", "refund", "unused"}}
         """
@@ -201,17 +213,19 @@ class HelpdeskTicket(models.Model):
                     )
                     expected[ticket] = (before, currency.round(before - applied))
             vals_list.append(ticket._rsb_complete_invoice_lines(values))
-        invoices = Move.create(vals_list)
+
+        def fit_invoice(ticket, invoice):
+            # a taxed deposit worked back to its untaxed price may end a cent off: fit it
+            if ticket in expected:
+                ticket._rsb_fit_deposit_total(invoice, expected[ticket][1])
+
+        invoices = to_invoice._rsb_make_posted_documents(vals_list, fit_invoice)
         for ticket, invoice in zip(to_invoice, invoices, strict=True):
             result[ticket]["invoice"] = invoice
-        for ticket, (before, total) in expected.items():
-            # a taxed deposit worked back to its untaxed price may end a cent off: fit it
-            invoice = result[ticket]["invoice"]
-            ticket._rsb_fit_deposit_total(invoice, total)
+        for ticket, (before, _total) in expected.items():
             result[ticket]["applied"] = plans[ticket]["currency"].round(
-                before - invoice.amount_total
+                before - result[ticket]["invoice"].amount_total
             )
-        invoices.action_post()
         for ticket in to_invoice:
             plans[ticket]["billable_lines"].write(
                 {"rsb_settlement_move_id": result[ticket]["invoice"].id}
@@ -222,7 +236,7 @@ class HelpdeskTicket(models.Model):
             if float_compare(unused, 0.0, precision_rounding=currency.rounding) > 0:
                 result[ticket]["unused"] = unused
         to_refund = self.filtered(lambda t: result[t]["unused"])
-        refunds = Move.create(
+        refunds = to_refund._rsb_make_posted_documents(
             [
                 {
                     **ticket._prepare_rsb_unused_deposit_values(result[ticket]["unused"]),
@@ -230,12 +244,11 @@ class HelpdeskTicket(models.Model):
                     **ticket._rsb_get_sending_values(),
                 }
                 for ticket in to_refund
-            ]
+            ],
+            lambda ticket, refund: ticket._rsb_fit_deposit_total(refund, result[ticket]["unused"]),
         )
         for ticket, refund in zip(to_refund, refunds, strict=True):
-            ticket._rsb_fit_deposit_total(refund, result[ticket]["unused"])
             result[ticket]["refund"] = refund
-        refunds.action_post()
         return result
 
     def _rsb_get_lines_to_settle(self):
@@ -363,7 +376,7 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------ settle one ticket
     def _rsb_settle_one(self, plan, documents, notes):
         """What a ticket's settle-up does once its documents are posted and every unused
-        deposit of the batch was returned or kept (`_rsb_apply_unused_deposit`): the kept
+        deposit of the batch was returned or kept (`_rsb_apply_unused_deposits`): the kept
         credit and the saved card for what is due. Credit kept by another ticket of the
         same batch is used too (the client is not charged for money they have on account).
 

@@ -6,8 +6,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models import rsb_dunning_fee_clone
-from ..models.rsb_dunning_fee_clone import CLONE_PARAM
+from ..models import rsb_move_clone
+from ..models.rsb_move_clone import CLONE_PARAM
 from .dunning_common import RSBDunningCommon
 
 
@@ -328,7 +328,7 @@ class TestDunningFeeClone(RSBDunningCommon):
             ("CLONE_CLIENT_FIELDS", {"account.move": {"partner_id"}, "account.move.line": set()}),
         ):
             run, _clients = self._run_with_fees(4, f"guard {name}")
-            with patch.object(rsb_dunning_fee_clone, name, value):
+            with patch.object(rsb_move_clone, name, value):
                 moves, copies = self._invoice(run)
             self.assertEqual(len(moves), 4)
             self.assertFalse(copies, name)
@@ -345,10 +345,10 @@ class TestDunningFeeClone(RSBDunningCommon):
         numbering has no gap; the job does not stop."""
         run, clients = self._run_with_fees(4, "check")
 
-        def failing_check(fee_model, moves, prototype, line_map):
+        def failing_check(clone_model, moves, prototype, line_map):
             raise UserError("copies differ")  # pylint: disable=translation-required
 
-        with patch.object(self.Clone, "_rsb_clone_check", failing_check):
+        with patch.object(type(self.env["rsb.move.clone"]), "_rsb_clone_check", failing_check):
             moves, copies = self._invoice(run)
         self.assertEqual(copies, [None], "the copies were rolled back")
         self.assertEqual(len(moves), 4)

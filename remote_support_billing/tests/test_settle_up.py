@@ -12,7 +12,7 @@ from .common import RSBCommon
 TODAY = "2026-03-02"
 # Measured: queries to settle 3 trusted tickets (invoice posted and queued for sending),
 # whatever their number of timesheet lines.
-QUERY_BUDGET_3_TICKETS = 290  # measured 275 (deposit ledger read per ticket)
+QUERY_BUDGET_3_TICKETS = 190  # measured 169 (one invoice made, two copied from it)
 
 
 class SettleUpCase(RSBCommon):
@@ -909,9 +909,6 @@ class TestSettleUp(SettleUpCase):
     def test_batch_query_count_does_not_grow_per_line(self):
         """Settling a batch costs queries per ticket, not per timesheet line: 3 tickets with
         4 lines each cost the same as 3 tickets with 8 lines each (warmed-up run)."""
-        warmup = self._create_ticket(self.client_trusted)
-        self._log_time(warmup, 30)
-        self._settle(warmup)
 
         def batch(lines_per_ticket):
             tickets = self.env["helpdesk.ticket"]
@@ -931,11 +928,15 @@ class TestSettleUp(SettleUpCase):
                 self.env.flush_all()
                 return self.cr.sql_log_count - start
 
+        # warm-up: a batch as measured (alike tickets: their invoices are copied from the
+        # first one's)
+        count(batch(4))
         queries_n = count(batch(4))
         tickets_2n = batch(8)
         with self.assertQueryCount(QUERY_BUDGET_3_TICKETS):
             self._settle(tickets_2n)
         self.assertEqual(len(tickets_2n.rsb_settlement_move_ids.invoice_line_ids), 3 * 9)
-        self.assertEqual(
-            count(batch(8)), queries_n, "twice the timesheet lines, the same number of queries"
+        # (not more: the first batch may still fill a cache or two of the ORM)
+        self.assertLessEqual(
+            count(batch(8)), queries_n, "twice the timesheet lines, no more queries"
         )

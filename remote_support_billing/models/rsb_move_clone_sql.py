@@ -1,6 +1,6 @@
-"""The SQL of fee invoice copies (rsb_dunning_fee_clone.py): account_move and
-account_move_line rows inserted from the prototype's with the per-copy columns replaced and
-the amounts scaled, their many2many rows and followers, and the checks on the copies."""
+"""The SQL of invoice copies (rsb_move_clone.py): account_move and account_move_line rows
+inserted from the prototype's with the per-copy columns replaced and the amounts scaled,
+their many2many rows, followers and chatter, and the checks on the copies."""
 
 import logging
 
@@ -9,25 +9,47 @@ from psycopg2 import errors as pgerrors
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
+from odoo.tools.mail import generate_tracking_message_id
+
+from .rsb_move_clone import CLONE_OWN_RELATIONS
 
 _logger = logging.getLogger(__name__)
 
 
-class RsbDunningFee(models.Model):
+class RsbMoveClone(models.AbstractModel):
     # one file per concern of the model, on purpose (issue 14)
-    _inherit = "rsb.dunning.fee"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "rsb.move.clone"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _rsb_clone_columns(self, table):
+        """{column: its type's name} of `table`, in the table's order"""
         self.env.cr.execute(
             SQL(
-                "SELECT column_name FROM information_schema.columns "
+                "SELECT column_name, udt_name FROM information_schema.columns "
                 "WHERE table_schema = current_schema() AND table_name = %s"
                 " ORDER BY ordinal_position",
                 table,
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _rsb_clone_given(self, types, rows, alias, default):
+        """The columns given per row (a value that is not None in a dict of `rows`): their
+        arrays for unnest (SQL, one per column, cast to the column's type) and their
+        expressions: the given value, else `default`(column).
+
+        :return: (names, arrays, {column: SQL expression})
+        """
+        names = sorted({n for row in rows for n, v in row.items() if v is not None} & set(types))
+        arrays = [
+            SQL("%s::%s[]", [row.get(name) for row in rows], SQL(types[name])) for name in names
+        ]
+        exprs = {
+            name: SQL("COALESCE(%s.%s, %s)", SQL(alias), SQL.identifier(f"g_{name}"), default(name))
+            for name in names
+        }
+        return names, arrays, exprs
 
     @api.model
     def _rsb_clone_scaled(self, model, alias, columns, value):
@@ -45,17 +67,27 @@ class RsbDunningFee(models.Model):
         }
 
     @api.model
-    def _rsb_clone_moves(self, prototype, names, specs):
+    def _rsb_clone_moves(self, prototype, names, copies):
         """Insert the copies' account_move rows; their ids in the order of `names`, or None
         when a number is taken (rolled back to the savepoint)."""
         cr = self.env.cr
-        columns = [c for c in self._rsb_clone_columns("account_move") if c != "id"]
+        types = self._rsb_clone_columns("account_move")
+        columns = [c for c in types if c != "id"]
         exprs = self._rsb_clone_scaled("account.move", "p", columns, SQL("v.total"))
+        given, arrays, given_exprs = self._rsb_clone_given(
+            types,
+            [copy.move_values for copy in copies],
+            "v",
+            lambda name: SQL("p.%s", SQL.identifier(name)),
+        )
+        exprs.update(given_exprs)
         exprs.update(
             {
                 "name": SQL("v.name"),
                 "sequence_number": SQL("v.seq"),
-                "payment_reference": SQL("v.name"),
+                "payment_reference": SQL(
+                    "CASE WHEN p.payment_reference IS NULL THEN NULL ELSE v.name END"
+                ),
                 "partner_id": SQL("v.partner"),
                 "commercial_partner_id": SQL("v.partner"),
                 "partner_shipping_id": SQL("v.partner"),
@@ -73,10 +105,7 @@ class RsbDunningFee(models.Model):
                     INSERT INTO account_move (%(cols)s)
                     SELECT %(exprs)s
                       FROM account_move p,
-                           unnest(%(ord)s::int[], %(name)s::varchar[], %(seq)s::int[],
-                                  %(partner)s::int[], %(display)s::varchar[],
-                                  %(total)s::numeric[])
-                           AS v(ord, name, seq, partner, display, total)
+                           unnest(%(arrays)s) AS v(%(aliases)s)
                      WHERE p.id = %(proto)s
                   ORDER BY v.ord
                  RETURNING id, name
@@ -85,41 +114,73 @@ class RsbDunningFee(models.Model):
                         exprs=SQL(", ").join(
                             exprs.get(c) or SQL("p.%s", SQL.identifier(c)) for c in columns
                         ),
-                        ord=list(range(len(names))),
-                        name=[n for n, _s in names],
-                        seq=[s for _n, s in names],
-                        partner=[spec.partner_id for spec in specs],
-                        display=[spec.display_name for spec in specs],
-                        total=[spec.total for spec in specs],
+                        arrays=SQL(", ").join(
+                            [
+                                SQL("%s::int[]", list(range(len(names)))),
+                                SQL("%s::varchar[]", [n for n, _s in names]),
+                                SQL("%s::int[]", [s for _n, s in names]),
+                                SQL("%s::int[]", [copy.partner_id for copy in copies]),
+                                SQL("%s::varchar[]", [copy.display_name for copy in copies]),
+                                SQL("%s::numeric[]", [copy.total for copy in copies]),
+                                *arrays,
+                            ]
+                        ),
+                        aliases=SQL(", ").join(
+                            SQL.identifier(alias)
+                            for alias in (
+                                "ord",
+                                "name",
+                                "seq",
+                                "partner",
+                                "display",
+                                "total",
+                                *(f"g_{name}" for name in given),
+                            )
+                        ),
                         proto=prototype.id,
                     )
                 )
                 by_name = {name: move_id for move_id, name in cr.fetchall()}
         except (pgerrors.UniqueViolation, pgerrors.ExclusionViolation):
-            _logger.info("Fee invoices: numbers after %s taken meanwhile: ORM", prototype.name)
+            _logger.info("Invoices: numbers after %s taken meanwhile: ORM", prototype.name)
             return None
         return [by_name[n] for n, _s in names]
 
     @api.model
-    def _rsb_clone_lines(self, prototype, specs, move_ids, names, amounts):
+    def _rsb_clone_lines(self, prototype, copies, move_ids, names):
         """Insert the copies' account_move_line rows: each prototype line once per copy, in
-        the prototype's line order, with the copy's client, labels and amounts. Returns
-        {(copy id, prototype line id): copy line id}."""
+        the prototype's line order, with the copy's client, labels, quantities, prices and
+        amounts. Returns {(copy id, prototype line id): copy line id}."""
         cr = self.env.cr
         proto_line_ids = prototype.line_ids.sorted("id").ids
-        products = prototype.invoice_line_ids.sorted("id")
-        labels = {
-            (index, products[position].id): label
-            for index, spec in enumerate(specs)
-            for position, (_fee, _amount, label) in enumerate(spec.fees)
-        }
+        # a line's reference is its invoice's (a stored related field)
         rows = [
-            (index, line_id, labels.get((index, line_id)), amounts[line_id][index])
-            for index in range(len(specs))
-            for line_id in proto_line_ids
+            (index, line_id, {**vals, "ref": copy.move_values.get("ref")})
+            for index, copy in enumerate(copies)
+            for line_id, vals in zip(proto_line_ids, copy.lines, strict=True)
         ]
-        columns = [c for c in self._rsb_clone_columns("account_move_line") if c != "id"]
+        types = self._rsb_clone_columns("account_move_line")
+        columns = [c for c in types if c != "id"]
         exprs = self._rsb_clone_scaled("account.move.line", "l", columns, SQL("a.amount"))
+
+        def default(name):
+            if name == "name" and prototype.payment_reference:
+                return SQL(
+                    "CASE WHEN l.display_type = 'payment_term'"
+                    " THEN replace(l.name, %s, m.name) ELSE l.name END",
+                    prototype.payment_reference,
+                )
+            return exprs.get(name) or SQL("l.%s", SQL.identifier(name))
+
+        given, arrays, given_exprs = self._rsb_clone_given(
+            types,
+            [{k: v for k, v in vals.items() if k != "amount"} for _i, _l, vals in rows],
+            "a",
+            default,
+        )
+        exprs["name"] = default("name")
+        # (a prototype without payment reference: its payment term line has no number)
+        exprs.update(given_exprs)
         exprs.update(
             {
                 "move_id": SQL("m.move"),
@@ -128,12 +189,6 @@ class RsbDunningFee(models.Model):
                     "CASE WHEN l.partner_id = %s THEN m.partner ELSE l.partner_id END",
                     prototype.commercial_partner_id.id,
                 ),
-                "name": SQL(
-                    "CASE WHEN l.display_type = 'product' THEN a.label"
-                    " WHEN l.display_type = 'payment_term' THEN replace(l.name, %s, m.name)"
-                    " ELSE l.name END",
-                    prototype.payment_reference,
-                ),
             }
         )
         cr.execute(
@@ -141,8 +196,7 @@ class RsbDunningFee(models.Model):
                 """
             INSERT INTO account_move_line (%(cols)s)
             SELECT %(exprs)s
-              FROM unnest(%(aord)s::int[], %(aline)s::int[], %(alabel)s::varchar[],
-                          %(amount)s::numeric[]) AS a(ord, line, label, amount)
+              FROM unnest(%(arrays)s) AS a(%(aliases)s)
               JOIN account_move_line l ON l.id = a.line
               JOIN unnest(%(ord)s::int[], %(move)s::int[], %(name)s::varchar[],
                           %(partner)s::int[]) AS m(ord, move, name, partner) ON m.ord = a.ord
@@ -153,14 +207,22 @@ class RsbDunningFee(models.Model):
                 exprs=SQL(", ").join(
                     exprs.get(c) or SQL("l.%s", SQL.identifier(c)) for c in columns
                 ),
-                aord=[r[0] for r in rows],
-                aline=[r[1] for r in rows],
-                alabel=[r[2] for r in rows],
-                amount=[r[3] for r in rows],
-                ord=list(range(len(specs))),
+                arrays=SQL(", ").join(
+                    [
+                        SQL("%s::int[]", [r[0] for r in rows]),
+                        SQL("%s::int[]", [r[1] for r in rows]),
+                        SQL("%s::numeric[]", [r[2]["amount"] for r in rows]),
+                        *arrays,
+                    ]
+                ),
+                aliases=SQL(", ").join(
+                    SQL.identifier(alias)
+                    for alias in ("ord", "line", "amount", *(f"g_{name}" for name in given))
+                ),
+                ord=list(range(len(copies))),
                 move=move_ids,
                 name=[n for n, _s in names],
-                partner=[spec.partner_id for spec in specs],
+                partner=[copy.partner_id for copy in copies],
             )
         )
         return self._rsb_clone_line_map(proto_line_ids, move_ids, sorted(cr.fetchall()))
@@ -198,6 +260,8 @@ class RsbDunningFee(models.Model):
         for model, (old, new) in pairs.items():
             for field in self.env[model]._fields.values():
                 if field.type != "many2many" or not field.store or field.relation is None:
+                    continue
+                if field.name in CLONE_OWN_RELATIONS.get(model, ()):
                     continue
                 cr.execute(
                     SQL(
@@ -247,14 +311,95 @@ class RsbDunningFee(models.Model):
         )
 
     @api.model
+    def _rsb_clone_own_relations(self, move_ids, copies):
+        """The rows of the many2many fields each copy has of its own (CLONE_OWN_RELATIONS:
+        e.g. the ticket a settle-up document belongs to), as MoveCopy.relations gives
+        them."""
+        for name in CLONE_OWN_RELATIONS["account.move"]:
+            field = self.env["account.move"]._fields[name]
+            pairs = [
+                (move_id, other)
+                for move_id, copy in zip(move_ids, copies, strict=True)
+                for other in (copy.relations or {}).get(name, [])
+            ]
+            if not pairs:
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::int[], %s::int[])"
+                    " ON CONFLICT DO NOTHING",
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column1),
+                    SQL.identifier(field.column2),
+                    [move for move, _o in pairs],
+                    [other for _m, other in pairs],
+                )
+            )
+
+    @api.model
+    def _rsb_clone_messages(self, prototype, move_ids):
+        """The prototype's chatter (its creation message) on each copy, each message with
+        its own Message-Id. A prototype whose messages notified someone, track values or
+        carry attachments is not copied (UserError: the ORM makes the copies)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+            SELECT m.id,
+                   EXISTS (SELECT 1 FROM mail_notification n WHERE n.mail_message_id = m.id)
+                   OR EXISTS (SELECT 1 FROM mail_tracking_value t WHERE t.mail_message_id = m.id)
+                   OR EXISTS (SELECT 1 FROM message_attachment_rel r WHERE r.message_id = m.id)
+                   OR EXISTS (SELECT 1 FROM mail_message_res_partner_starred_rel s
+                               WHERE s.mail_message_id = m.id)
+              FROM mail_message m
+             WHERE m.model = 'account.move' AND m.res_id = %s
+          ORDER BY m.id
+            """,
+                prototype.id,
+            )
+        )
+        messages = cr.fetchall()
+        if any(more for _id, more in messages):
+            raise UserError(
+                self.env._("The chatter of %s is more than a creation message.", prototype.name)
+            )
+        if not messages:
+            return
+        rows = [
+            (message_id, move_id, generate_tracking_message_id(f"{move_id}-account.move"))
+            for move_id in move_ids
+            for message_id, _more in messages
+        ]
+        types = self._rsb_clone_columns("mail_message")
+        columns = [c for c in types if c != "id"]
+        exprs = {"res_id": SQL("v.move"), "message_id": SQL("v.header")}
+        cr.execute(
+            SQL(
+                """
+            INSERT INTO mail_message (%(cols)s)
+            SELECT %(exprs)s
+              FROM unnest(%(old)s::int[], %(move)s::int[], %(header)s::varchar[])
+                   AS v(old, move, header)
+              JOIN mail_message p ON p.id = v.old
+          ORDER BY v.move, v.old
+            """,
+                cols=SQL(", ").join(SQL.identifier(c) for c in columns),
+                exprs=SQL(", ").join(
+                    exprs.get(c) or SQL("p.%s", SQL.identifier(c)) for c in columns
+                ),
+                old=[r[0] for r in rows],
+                move=[r[1] for r in rows],
+                header=[r[2] for r in rows],
+            )
+        )
+
+    @api.model
     def _rsb_clone_check(self, moves, prototype, line_map):
         """Odoo's own balance check on the copies, and each copy's lines equal to the
         prototype's in account, amounts and kind (else the whole batch is rolled back)."""
         unbalanced = moves._get_unbalanced_moves({"records": moves})
         if unbalanced:
-            raise UserError(
-                self.env._("Fee invoices copied unbalanced: %(moves)s", moves=unbalanced)
-            )
+            raise UserError(self.env._("Invoices copied unbalanced: %(moves)s", moves=unbalanced))
         self.env.cr.execute(
             SQL(
                 """
@@ -287,4 +432,4 @@ class RsbDunningFee(models.Model):
             )
         )
         if wrong or self.env.cr.fetchone()[0]:
-            raise UserError(self.env._("Fee invoices copied differ from their prototype."))
+            raise UserError(self.env._("Invoices copied differ from their prototype."))

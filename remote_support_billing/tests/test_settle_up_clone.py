@@ -1,0 +1,227 @@
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from ..models.rsb_move_clone import CLONE_PARAM
+from .lifecycle_common import LifecycleCase
+from .test_settle_up import SettleUpCase
+
+# columns that differ between two correct runs: row ids and the numbers (the documents made
+# by the ORM are numbered before the copies); the numbers are checked apart
+SKIP_COLUMNS = {
+    "account_move": {"id", "name", "sequence_number", "payment_reference"},
+    "account_move_line": {"id", "move_id", "move_name", "matching_number", "full_reconcile_id"},
+}
+
+
+# records the settle-up makes besides the documents: compared by number
+NEW_RECORDS = {"account.payment", "payment.transaction"}
+
+
+@tagged("post_install", "-at_install")
+class TestSettleUpClone(SettleUpCase, LifecycleCase):
+    """A batch's alike settle-up documents (untaxed, same client terms and line layout) are
+    copied from the first one by SQL: they are the documents the ORM makes, every stored
+    column, many2many row, follower, message and reconciliation equal; they are numbered
+    without gaps, pay and reverse like any; a taxed batch is made by the ORM."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.rsb_unused_deposit_policy = "refund"  # LifecycleCase keeps credit
+        cls.company.rsb_tech_money_out_limit = 1000.0
+        cls.Clone = type(cls.env["rsb.move.clone"])
+
+    def _tickets(self):
+        """Ten tickets of one client with a paid $129 deposit ($86/h): time above it (an
+        invoice to pay), exactly it (a zero invoice), below it (an invoice and a credit note
+        returning the rest), a free quick fix (a credit note only), three or more of each."""
+        tickets = self.env["helpdesk.ticket"]
+        for minutes in (100, 110, 125, 90, 90, 90, 40, 50, 55, 4):
+            ticket = self._ticket_with_deposit()
+            if minutes:
+                self._log_time(ticket, minutes)
+            tickets |= ticket
+        return tickets
+
+    def _settle_spied(self, tickets, copy=True):
+        """Settle `tickets`; :return: the copies made, per prototype"""
+        self.env["ir.config_parameter"].sudo().set_param(CLONE_PARAM, "1" if copy else "0")
+        copies = []
+        clone = self.Clone._rsb_clone_moves_from
+
+        def spy(model, prototype, specs):
+            done = clone(model, prototype, specs)
+            copies.append(done[0] if done else None)
+            return done
+
+        with patch.object(self.Clone, "_rsb_clone_moves_from", spy):
+            self._settle(tickets)
+        self.env.flush_all()
+        return copies
+
+    def _snapshot(self, tickets):
+        """Everything stored about the tickets' settle-up documents, by position (ticket,
+        document, line): each column of account_move and account_move_line (as the schema
+        lists them), many2many rows, reconciliations, followers, messages; the client's
+        customer rank and the tickets' deposit figures."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        position, moves = {}, self.env["account.move"]
+        for t_index, ticket in enumerate(tickets):
+            documents = ticket.rsb_settlement_move_ids.sorted(lambda m: (m.move_type, m.id))
+            for d_index, move in enumerate(documents):
+                moves |= move
+                position[move.id] = (t_index, d_index)
+                for l_index, line in enumerate(move.line_ids.sorted("id")):
+                    position[line.id] = (t_index, d_index, l_index)
+        snap = {}
+        for model, table in (
+            ("account.move", "account_move"),
+            ("account.move.line", "account_move_line"),
+        ):
+            records = moves if model == "account.move" else moves.line_ids
+            cols = [
+                c
+                for (c,) in self.env.execute_query(
+                    SQL(
+                        "SELECT column_name FROM information_schema.columns"
+                        " WHERE table_schema = current_schema() AND table_name = %s",
+                        table,
+                    )
+                )
+                if c not in SKIP_COLUMNS[table]
+            ]
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id, %s FROM %s WHERE id = ANY(%s)",
+                    SQL(", ").join(SQL.identifier(c) for c in cols),
+                    SQL.identifier(table),
+                    records.ids,
+                )
+            )
+            for row in rows:
+                values = dict(zip(cols, row[1:], strict=True))
+                if values.get("display_type") == "payment_term":
+                    values.pop("name")  # the document's number
+                snap[position[row[0]]] = values
+            for field in self.env[model]._fields.values():
+                if field.type == "many2many" and field.store:
+                    for own, other in self.env.execute_query(
+                        SQL(
+                            "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                            SQL.identifier(field.column1),
+                            SQL.identifier(field.column2),
+                            SQL.identifier(field.relation),
+                            SQL.identifier(field.column1),
+                            records.ids,
+                        )
+                    ):
+                        # payments and transactions made by the run: how many
+                        if field.comodel_name in NEW_RECORDS:
+                            other = field.comodel_name
+                        snap.setdefault((field.name, position[own]), []).append(other)
+        for key, value in snap.items():
+            if isinstance(value, list) and key != "rank":
+                value.sort(key=str)
+        for line in moves.line_ids:
+            snap[("matched", position[line.id])] = (
+                sorted(line.matched_debit_ids.mapped("amount")),
+                sorted(line.matched_credit_ids.mapped("amount")),
+                bool(line.full_reconcile_id),
+                bool(line.matching_number),
+            )
+        for move in moves:
+            snap[("followers", position[move.id])] = {
+                (f.partner_id.id, tuple(sorted(f.subtype_ids.ids)))
+                for f in move.message_follower_ids
+            }
+            snap[("messages", position[move.id])] = sorted(
+                (m.message_type, m.subtype_id.id, str(m.body), m.author_id.id, m.record_name)
+                for m in move.message_ids
+            )
+        snap["rank"] = tickets.commercial_partner_id.mapped("customer_rank")
+        for t_index, ticket in enumerate(tickets):
+            snap[("ticket", t_index)] = (
+                ticket.rsb_settled,
+                ticket.rsb_deposit_applied,
+                ticket.rsb_deposit_returned,
+                ticket.rsb_deposit_available,
+                sorted(position[m.id] for m in ticket.timesheet_ids.rsb_settlement_move_id),
+            )
+        return snap, moves
+
+    def test_copies_equal_orm_documents_column_by_column(self):
+        self.maxDiff = None
+        tickets = self._tickets()
+        self.cr.execute("SAVEPOINT rsb_settle_clone_cmp")
+        copies = self._settle_spied(tickets, copy=False)
+        self.assertFalse(copies, "copying switched off: all by the ORM")
+        orm, _moves = self._snapshot(tickets)
+        self.cr.execute("ROLLBACK TO SAVEPOINT rsb_settle_clone_cmp")
+        self.env.invalidate_all()
+        self.assertFalse(any(tickets.mapped("rsb_settled")))
+        copies = self._settle_spied(tickets)
+        self.assertNotIn(None, copies, "no copy refused")
+        kinds = {
+            (move.move_type, move.currency_id.is_zero(move.amount_total))
+            for c in copies
+            for move in c
+        }
+        self.assertEqual(
+            kinds,
+            {("out_invoice", False), ("out_invoice", True), ("out_refund", False)},
+            "invoices to pay, zero invoices and credit notes were copied",
+        )
+        self.assertGreaterEqual(sum(len(c) for c in copies), 6)
+        copied, moves = self._snapshot(tickets)
+        self.assertEqual(set(copied), set(orm))
+        for key, value in orm.items():
+            self.assertEqual(copied[key], value, f"{key} differs from the ORM's")
+        # numbered without gaps in each sequence
+        for prefix in set(moves.mapped("sequence_prefix")):
+            numbers = sorted(
+                moves.filtered(lambda m, p=prefix: m.sequence_prefix == p).mapped("sequence_number")
+            )
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+        self._assert_books(tickets)
+
+    def test_copies_pay_and_reverse(self):
+        """A copied invoice is paid like any (the ticket paid on time) and a copied one
+        reversed reopens its ticket; the books stay right."""
+        tickets = self._tickets()
+        copies = self._settle_spied(tickets)
+        invoices = (
+            self.env["account.move"]
+            .concat(*copies)
+            .filtered(lambda m: m.move_type == "out_invoice" and m.amount_residual)
+        )
+        self.assertGreaterEqual(len(invoices), 2)
+        paid, reversed_ = invoices[0], invoices[1]
+        self._pay_invoice(paid)
+        self.assertIn(paid.payment_state, ("paid", "in_payment"))
+        self.assertTrue(paid.rsb_settlement_ticket_ids.rsb_paid_on_time)
+        ticket = reversed_.rsb_settlement_ticket_ids
+        reversal = reversed_._reverse_moves(cancel=True)
+        self.assertEqual(reversal.state, "posted")
+        self.assertFalse(ticket.rsb_settled, "the reversed settle-up reopens the ticket")
+        self.assertEqual(reversed_.payment_state, "reversed")
+        self._assert_books(tickets)
+
+    def test_taxed_documents_made_by_the_orm(self):
+        """Taxed time: no copy (tax amounts are not scaled from a prototype); the
+        invoices carry their taxes."""
+        tax = self.env["account.tax"].create(
+            {"name": "RSB clone 15%", "amount": 15.0, "type_tax_use": "sale"}
+        )
+        self.product_hour.taxes_id = tax
+        tickets = self._tickets()
+        copies = self._settle_spied(tickets)
+        invoices = tickets.rsb_settlement_move_ids.filtered(lambda m: m.move_type == "out_invoice")
+        self.assertFalse(
+            any("out_invoice" in c.mapped("move_type") for c in copies if c),
+            "taxed invoices: ORM",
+        )
+        self.assertTrue(all(invoices.mapped("amount_tax")))
+        self._assert_books(tickets)
