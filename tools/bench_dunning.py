@@ -79,7 +79,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--profile",
         metavar="FILE",
-        help="profile the serial execution and the fee invoicing (cProfile stats to FILE)",
+        help="profile the preview, the serial execution and the fee invoicing (cProfile "
+        "stats to FILE.<step>)",
     )
     parser.add_argument("--worker-run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -225,7 +226,8 @@ def main():
             file=out,
         )
         t0 = time.perf_counter()
-        run.action_preview()
+        with profiled(args.profile, "preview"):
+            run.action_preview()
         env.flush_all()
         t_preview = time.perf_counter() - t0
         n_lines = len(run.line_ids)

@@ -120,7 +120,6 @@ class HelpdeskTicket(models.Model):
                 or line.get("discount")
             ):
                 return None
-            amount = self._rsb_document_line_amount(line, currency)
             layout.append(
                 (
                     line.get("account_id"),
@@ -128,17 +127,33 @@ class HelpdeskTicket(models.Model):
                     line.get("product_uom_id"),
                     line.get("rsb_deposit_role"),
                     bool(line.get("rsb_deposit_ticket_id")),
-                    currency.is_zero(amount),
+                    # the sign of the line (a copy's amounts take the prototype's signs)
+                    self._rsb_document_line_sign(line, currency),
                 )
             )
         total = self._rsb_document_total(vals, lines, currency)
         terms = vals.get("invoice_payment_term_id") or partner.property_payment_term_id.id
+        fiscal_position = vals.get("fiscal_position_id") or (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partner, delivery=partner)
+            .id
+        )
+        # the bank account Odoo gives the document: the company's on an invoice, the
+        # client's on a credit note (money out), as account.move._compute_partner_bank_id
+        bank_partner = company.partner_id if vals["move_type"] == "out_invoice" else partner
+        bank = (
+            bank_partner.bank_ids.filtered(lambda b: not b.company_id or b.company_id == company)
+            .sorted(lambda b: not b.allow_out_payment)[:1]
+            .id
+        )
         return (
             company.id,
             vals["journal_id"],
             vals["move_type"],
             vals.get("invoice_date"),
-            vals.get("fiscal_position_id") or False,
+            fiscal_position,
+            bank,
             terms,
             partner.property_account_receivable_id.id,
             partner.property_inbound_payment_method_line_id.id,
@@ -148,6 +163,14 @@ class HelpdeskTicket(models.Model):
             tuple(layout),
             currency.is_zero(total),
         )
+
+    def _rsb_document_line_sign(self, line, currency):
+        """-1, 0 or 1: the sign of an untaxed line's price (quantity x price)."""
+        if "amount_currency" in line:
+            value = -line["amount_currency"]
+        else:
+            value = line.get("quantity", 1.0) * line.get("price_unit", 0.0)
+        return 0 if currency.is_zero(value) else (1 if value > 0 else -1)
 
     def _rsb_document_total(self, vals, lines, currency):
         """The total of an untaxed document: its lines' amounts, signed as the document."""

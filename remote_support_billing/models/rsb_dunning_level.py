@@ -241,6 +241,8 @@ class RsbDunningLevel(models.Model):
         company_currency = self.company_id.currency_id
 
         def convert(value):
+            if not value or currency == company_currency:
+                return value  # nothing to convert (a set-up amount is already rounded)
             return company_currency._convert(value, currency, self.company_id, date)
 
         if self.fee_type == "fixed":

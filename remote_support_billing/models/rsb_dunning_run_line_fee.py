@@ -47,7 +47,9 @@ class RsbDunningRunLine(models.Model):
     def _rsb_fee_total(self, fees, company, date):
         """The total of `fees` (see _rsb_compute_fees) in the company's currency at `date`."""
         total = sum(
-            self.env["res.currency"]
+            amount
+            if row["currency_id"] == company.currency_id.id
+            else self.env["res.currency"]
             .browse(row["currency_id"])
             ._convert(amount, company.currency_id, company, date)
             for row, _level, amount in fees

@@ -276,6 +276,8 @@ class RsbMoveClone(models.AbstractModel):
         copied or the numbers after it were taken meanwhile (the caller makes them by the
         ORM then). The caller invalidates the cache."""
         self.env.flush_all()
+        if prototype.move_type not in ("out_invoice", "out_refund"):
+            return None
         if prototype.state != "posted" or any(prototype.line_ids.mapped("matched_debit_ids")):
             return None
         if any(prototype.line_ids.mapped("matched_credit_ids")):

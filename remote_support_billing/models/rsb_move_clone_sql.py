@@ -172,12 +172,20 @@ class RsbMoveClone(models.AbstractModel):
                 )
             return exprs.get(name) or SQL("l.%s", SQL.identifier(name))
 
-        given, arrays, given_exprs = self._rsb_clone_given(
-            types,
-            [{k: v for k, v in vals.items() if k != "amount"} for _i, _l, vals in rows],
-            "a",
-            default,
-        )
+        # each given value as its field stores it (a price rounded to its precision)
+        Line = self.env["account.move.line"]
+        floats = {name for name, field in Line._fields.items() if field.type == "float"}
+        given_rows = [
+            {
+                name: value
+                if value is None or name not in floats
+                else Line._fields[name].convert_to_column(value, Line)
+                for name, value in vals.items()
+                if name != "amount"
+            }
+            for _i, _l, vals in rows
+        ]
+        given, arrays, given_exprs = self._rsb_clone_given(types, given_rows, "a", default)
         exprs["name"] = default("name")
         # (a prototype without payment reference: its payment term line has no number)
         exprs.update(given_exprs)
@@ -395,8 +403,9 @@ class RsbMoveClone(models.AbstractModel):
 
     @api.model
     def _rsb_clone_check(self, moves, prototype, line_map):
-        """Odoo's own balance check on the copies, and each copy's lines equal to the
-        prototype's in account, amounts and kind (else the whole batch is rolled back)."""
+        """Odoo's own balance check on the copies; each copy's lines like the prototype's in
+        account, kind and sign, its total the sum of its lines, each line's amount its
+        quantity x price (else the whole batch is rolled back)."""
         unbalanced = moves._get_unbalanced_moves({"records": moves})
         if unbalanced:
             raise UserError(self.env._("Invoices copied unbalanced: %(moves)s", moves=unbalanced))
@@ -427,6 +436,26 @@ class RsbMoveClone(models.AbstractModel):
                              WHERE l.move_id = m.id AND l.display_type = 'product') s
              WHERE m.id = ANY(%(moves)s)
                AND (m.amount_total, m.amount_residual) IS DISTINCT FROM (s.total, s.total)
+            """,
+                moves=moves.ids,
+            )
+        )
+        wrong += self.env.cr.fetchone()[0]
+        # each product line's amount is its quantity x price, with the document's sign
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT count(*)
+              FROM account_move_line c
+              JOIN account_move m ON m.id = c.move_id
+              JOIN res_currency cur ON cur.id = c.currency_id
+             WHERE c.move_id = ANY(%(moves)s) AND c.display_type = 'product'
+               AND (c.price_subtotal <> round(c.quantity * c.price_unit
+                                              * (1 - COALESCE(c.discount, 0) / 100.0)
+                                              / cur.rounding) * cur.rounding
+                    OR c.amount_currency <> CASE WHEN m.move_type = 'out_invoice'
+                                                 THEN -c.price_subtotal
+                                                 ELSE c.price_subtotal END)
             """,
                 moves=moves.ids,
             )

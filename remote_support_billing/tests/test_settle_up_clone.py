@@ -33,16 +33,25 @@ class TestSettleUpClone(SettleUpCase, LifecycleCase):
         cls.company.rsb_tech_money_out_limit = 1000.0
         cls.Clone = type(cls.env["rsb.move.clone"])
 
-    def _tickets(self):
-        """Ten tickets of one client with a paid $129 deposit ($86/h): time above it (an
-        invoice to pay), exactly it (a zero invoice), below it (an invoice and a credit note
-        returning the rest), a free quick fix (a credit note only), three or more of each."""
+    def _tickets(self, rate=86.0):
+        """Tickets of two clients with a paid $129 deposit: time above it (an invoice to
+        pay), exactly it at $86/h (a zero invoice), below it (an invoice and a credit note
+        returning the rest), a free quick fix (a credit note only), three or more of each.
+        The second client has a bank account: its credit notes carry it (money goes out to
+        it), so they are not alike the first client's."""
+        self.product_hour.list_price = rate
+        self.env["res.partner.bank"].create(
+            {"acc_number": "FR7630006000011234567890189", "partner_id": self.client_b.id}
+        )
         tickets = self.env["helpdesk.ticket"]
-        for minutes in (100, 110, 125, 90, 90, 90, 40, 50, 55, 4):
-            ticket = self._ticket_with_deposit()
-            if minutes:
-                self._log_time(ticket, minutes)
-            tickets |= ticket
+        for client, minutes in (
+            (self.client_a, (100, 110, 125, 90, 90, 90, 40, 50, 55, 4)),
+            (self.client_b, (100, 135, 40, 50, 55)),
+        ):
+            for spent in minutes:
+                ticket = self._ticket_with_deposit(client)
+                self._log_time(ticket, spent)
+                tickets |= ticket
         return tickets
 
     def _settle_spied(self, tickets, copy=True):
@@ -153,8 +162,15 @@ class TestSettleUpClone(SettleUpCase, LifecycleCase):
         return snap, moves
 
     def test_copies_equal_orm_documents_column_by_column(self):
+        self._assert_copies_equal_orm(self._tickets())
+
+    def test_copies_equal_orm_documents_with_rounding_lines(self):
+        """At $86.35/h each line is rounded to the cent and an *Exact time* line carries
+        the difference, up or down: the signs differ between tickets."""
+        self._assert_copies_equal_orm(self._tickets(rate=86.35), kinds=False)
+
+    def _assert_copies_equal_orm(self, tickets, kinds=True):
         self.maxDiff = None
-        tickets = self._tickets()
         self.cr.execute("SAVEPOINT rsb_settle_clone_cmp")
         copies = self._settle_spied(tickets, copy=False)
         self.assertFalse(copies, "copying switched off: all by the ORM")
@@ -164,16 +180,19 @@ class TestSettleUpClone(SettleUpCase, LifecycleCase):
         self.assertFalse(any(tickets.mapped("rsb_settled")))
         copies = self._settle_spied(tickets)
         self.assertNotIn(None, copies, "no copy refused")
-        kinds = {
-            (move.move_type, move.currency_id.is_zero(move.amount_total))
-            for c in copies
-            for move in c
-        }
-        self.assertEqual(
-            kinds,
-            {("out_invoice", False), ("out_invoice", True), ("out_refund", False)},
-            "invoices to pay, zero invoices and credit notes were copied",
-        )
+        if kinds:
+            copied_kinds = {
+                (move.move_type, move.currency_id.is_zero(move.amount_total))
+                for c in copies
+                for move in c
+            }
+            self.assertEqual(
+                copied_kinds,
+                {("out_invoice", False), ("out_invoice", True), ("out_refund", False)},
+                "invoices to pay, zero invoices and credit notes were copied",
+            )
+            clients = self.env["account.move"].concat(*copies).partner_id
+            self.assertEqual(clients, self.client_a | self.client_b, "both clients' copies")
         self.assertGreaterEqual(sum(len(c) for c in copies), 6)
         copied, moves = self._snapshot(tickets)
         self.assertEqual(set(copied), set(orm))
