@@ -216,30 +216,41 @@ class RsbDunningRun(models.Model):
         levels.mapped("name")
         return {level.id: level for level in levels}
 
-    def _rsb_evaluate_client(self, rows, levels, action_labels=None):
+    def _rsb_evaluate_client(self, rows, levels, memo=None):
         """What happens to one client, from their plan rows: the values of a run line plus
         the new (invoice, level) rows and their fees. Shared by the preview and the
         execution (which re-reads the rows per batch).
 
-        :param action_labels: {level id: text} kept by the caller across clients
+        :param memo: a dict the caller keeps across the run's clients: each level's action
+            text and the run's constants (read once, not once per client)
         """
-        currency = self.company_id.currency_id
+        if memo is None:
+            memo = {}
+        if "days" not in memo:
+            memo.update(
+                currency=self.company_id.currency_id,
+                company=self.company_id,
+                date=self.date,
+                days={level_id: level.days for level_id, level in levels.items()},
+                labels={},
+            )
+        currency, days = memo["currency"], memo["days"]
         partner_paused = rows[0]["partner_paused"]
         active = [r for r in rows if not r["move_paused"]]
         new = [r for r in active if not r["done"]]
         paused_new = [r for r in rows if r["move_paused"] and not r["done"]]
-        fees = self.env["rsb.dunning.run.line"]._rsb_compute_fees(new, levels, self.date)
-        level = max((levels[r["level_id"]] for r in new), key=lambda lv: lv.days, default=None)
+        fees = self.env["rsb.dunning.run.line"]._rsb_compute_fees(new, levels, memo["date"], memo)
+        # the highest level reached (the first of equal ones), by its days
+        level_id = max((r["level_id"] for r in new), key=days.__getitem__, default=None)
+        level = levels[level_id] if level_id else None
         values = {
             "partner_id": rows[0]["partner_id"],
-            "level_id": level.id
-            if level
-            else max((levels[r["level_id"]] for r in rows), key=lambda lv: lv.days).id,
+            "level_id": level_id or max((r["level_id"] for r in rows), key=days.__getitem__),
             "move_ids": [fields.Command.set([r["move_id"] for r in active])],
             "paused_move_ids": [fields.Command.set([r["move_id"] for r in paused_new])],
             "amount_due": currency.round(sum(r["residual"] for r in active)),
             "fee_amount": self.env["rsb.dunning.run.line"]._rsb_fee_total(
-                fees, self.company_id, self.date
+                fees, memo["company"], memo["date"]
             ),
             "days_late": max((r["days_late"] for r in active), default=0),
         }
@@ -259,11 +270,10 @@ class RsbDunningRun(models.Model):
                 )
                 return values, [], []
             return None, [], []
-        if action_labels is None:
-            action_labels = {}
-        if level.id not in action_labels:
-            action_labels[level.id] = ", ".join(level._rsb_action_labels())
-        values.update(state="to_do", actions=action_labels[level.id])
+        labels = memo["labels"]
+        if level.id not in labels:
+            labels[level.id] = ", ".join(level._rsb_action_labels())
+        values.update(state="to_do", actions=labels[level.id])
         return values, new, fees
 
     def _rsb_create_lines(self):
@@ -279,9 +289,9 @@ class RsbDunningRun(models.Model):
                 )
             )
         plan = self._rsb_plan()
-        vals_list, action_labels = [], {}
+        vals_list, memo = [], {}
         for rows in plan.values():
-            values, _new, _fees = self._rsb_evaluate_client(rows, levels, action_labels)
+            values, _new, _fees = self._rsb_evaluate_client(rows, levels, memo)
             if values:
                 vals_list.append(values)
         return self._rsb_insert_lines(vals_list)

@@ -243,13 +243,13 @@ class RsbDunningRun(models.Model):
         lines.mapped("paused_move_ids")
         results = {}
         to_apply = self.env["rsb.dunning.run.line"]
-        new_by_line, fees_by_line, action_labels = {}, {}, {}
+        new_by_line, fees_by_line, memo = {}, {}, {}
         for line in lines:
             rows = plan.get(line.partner_id.id)
             if not rows:
                 results[line.id] = ("skipped", _("Nothing overdue any more (paid)."))
                 continue
-            values, new, fees = self._rsb_evaluate_client(rows, levels, action_labels)
+            values, new, fees = self._rsb_evaluate_client(rows, levels, memo)
             if not values:
                 results[line.id] = ("skipped", _("Nothing new since the last run."))
                 continue

@@ -25,16 +25,22 @@ class RsbDunningRunLine(models.Model):
 
     # ------------------------------------------------------------------ business
     @api.model
-    def _rsb_compute_fees(self, rows, levels, date):
+    def _rsb_compute_fees(self, rows, levels, date, memo=None):
         """The fees the levels reached charge on a client's invoices at `date`: a list of
         (plan row, level, amount in the invoice's currency). Interest counts only the days
         not charged yet (`interest_until` of the row: the last day an earlier level charged
-        interest up to). No fee on a fee invoice."""
+        interest up to). No fee on a fee invoice.
+
+        :param memo: a dict kept by the caller across clients (the levels that charge)"""
+        memo = {} if memo is None else memo
+        if "charging" not in memo:
+            memo["charging"] = {lid for lid, level in levels.items() if level.fee_type != "none"}
+        charging = memo["charging"]
         fees = []
         for row in rows:
-            level = levels[row["level_id"]]
-            if level.fee_type == "none" or row["is_fee"]:
+            if row["is_fee"] or row["level_id"] not in charging:
                 continue
+            level = levels[row["level_id"]]
             currency = self.env["res.currency"].browse(row["currency_id"])
             amount = level._rsb_compute_fee(
                 row["residual_currency"], currency, row["date_due"], date, row["interest_until"]
