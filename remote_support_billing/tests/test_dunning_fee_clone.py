@@ -4,11 +4,11 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from ..models import rsb_move_clone
 from ..models.rsb_move_clone import CLONE_PARAM
 from .dunning_common import RSBDunningCommon
+from .snapshot_common import many2many_rows, stored_rows
 
 
 @tagged("post_install", "-at_install")
@@ -66,15 +66,6 @@ class TestDunningFeeClone(RSBDunningCommon):
         return moves, copies
 
     # ------------------------------------------------------------------ snapshot
-    def _columns(self, table):
-        return self.env.execute_query(
-            SQL(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND table_name = %s",
-                table,
-            )
-        )
-
     def _snapshot(self, moves):
         """Everything stored about `moves`, keyed by client: each account_move column, each
         account_move_line column (lines in order), each many2many row of both, followers
@@ -91,32 +82,12 @@ class TestDunningFeeClone(RSBDunningCommon):
             ("account.move", "account_move", {"id"}),
             ("account.move.line", "account_move_line", {"id", "move_id"}),
         ):
-            cols = [c for (c,) in self._columns(table) if c not in skip]
-            self.assertIn("partner_id", cols)
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT id, %s FROM %s WHERE id = ANY(%s)",
-                    SQL(", ").join(SQL.identifier(c) for c in cols),
-                    SQL.identifier(table),
-                    ids[model],
-                )
-            )
-            for row in rows:
-                snap[position[row[0]]] = dict(zip(cols, row[1:], strict=True))
-            for field in self.env[model]._fields.values():
-                if field.type == "many2many" and field.store:
-                    rel_rows = self.env.execute_query(
-                        SQL(
-                            "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
-                            SQL.identifier(field.column1),
-                            SQL.identifier(field.column2),
-                            SQL.identifier(field.relation),
-                            SQL.identifier(field.column1),
-                            ids[model],
-                        )
-                    )
-                    for own, other in rel_rows:
-                        snap.setdefault((field.relation, position[own]), set()).add(other)
+            rows = stored_rows(self.env, table, ids[model], skip)
+            self.assertIn("partner_id", next(iter(rows.values())))
+            for row_id, values in rows.items():
+                snap[position[row_id]] = values
+            for field, own, other in many2many_rows(self.env, model, ids[model]):
+                snap.setdefault((field.relation, position[own]), set()).add(other)
         for move in moves:
             key = move.partner_id.id
             snap[("followers", key)] = {

@@ -1,10 +1,10 @@
 from unittest.mock import patch
 
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from ..models.rsb_move_clone import CLONE_PARAM
 from .lifecycle_common import LifecycleCase
+from .snapshot_common import many2many_rows, stored_rows
 from .test_settle_up import SettleUpCase
 
 # columns that differ between two correct runs: row ids and the numbers (the documents made
@@ -91,46 +91,17 @@ class TestSettleUpClone(SettleUpCase, LifecycleCase):
             ("account.move.line", "account_move_line"),
         ):
             records = moves if model == "account.move" else moves.line_ids
-            cols = [
-                c
-                for (c,) in self.env.execute_query(
-                    SQL(
-                        "SELECT column_name FROM information_schema.columns"
-                        " WHERE table_schema = current_schema() AND table_name = %s",
-                        table,
-                    )
-                )
-                if c not in SKIP_COLUMNS[table]
-            ]
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT id, %s FROM %s WHERE id = ANY(%s)",
-                    SQL(", ").join(SQL.identifier(c) for c in cols),
-                    SQL.identifier(table),
-                    records.ids,
-                )
-            )
-            for row in rows:
-                values = dict(zip(cols, row[1:], strict=True))
+            for row_id, values in stored_rows(
+                self.env, table, records.ids, SKIP_COLUMNS[table]
+            ).items():
                 if values.get("display_type") == "payment_term":
                     values.pop("name")  # the document's number
-                snap[position[row[0]]] = values
-            for field in self.env[model]._fields.values():
-                if field.type == "many2many" and field.store:
-                    for own, other in self.env.execute_query(
-                        SQL(
-                            "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
-                            SQL.identifier(field.column1),
-                            SQL.identifier(field.column2),
-                            SQL.identifier(field.relation),
-                            SQL.identifier(field.column1),
-                            records.ids,
-                        )
-                    ):
-                        # payments and transactions made by the run: how many
-                        if field.comodel_name in NEW_RECORDS:
-                            other = field.comodel_name
-                        snap.setdefault((field.name, position[own]), []).append(other)
+                snap[position[row_id]] = values
+            for field, own, other in many2many_rows(self.env, model, records.ids):
+                # payments and transactions made by the run: how many
+                if field.comodel_name in NEW_RECORDS:
+                    other = field.comodel_name
+                snap.setdefault((field.name, position[own]), []).append(other)
         for key, value in snap.items():
             if isinstance(value, list) and key != "rank":
                 value.sort(key=str)
@@ -207,8 +178,8 @@ class TestSettleUpClone(SettleUpCase, LifecycleCase):
         self._assert_books(tickets)
 
     def test_copies_pay_and_reverse(self):
-        """A copied invoice is paid like any (the ticket paid on time) and a copied one
-        reversed reopens its ticket; the books stay right."""
+        """A copied invoice is paid like any, in parts (the ticket paid on time) and a
+        copied one reversed reopens its ticket; the books stay right after each step."""
         tickets = self._tickets()
         copies = self._settle_spied(tickets)
         invoices = (
@@ -218,6 +189,10 @@ class TestSettleUpClone(SettleUpCase, LifecycleCase):
         )
         self.assertGreaterEqual(len(invoices), 2)
         paid, reversed_ = invoices[0], invoices[1]
+        # paid in two parts: partly paid in between, the books right at each step
+        self._pay_invoice(paid, amount=round(paid.amount_residual / 2, 2))
+        self.assertEqual(paid.payment_state, "partial")
+        self._assert_books(tickets)
         self._pay_invoice(paid)
         self.assertIn(paid.payment_state, ("paid", "in_payment"))
         self.assertTrue(paid.rsb_settlement_ticket_ids.rsb_paid_on_time)
