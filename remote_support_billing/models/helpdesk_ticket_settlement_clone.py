@@ -61,10 +61,9 @@ class HelpdeskTicket(models.Model):
         [(prototype index, [copy indexes])] for groups of at least CLONE_MIN_GROUP alike
         documents (`_rsb_document_copy_key`) in a journal that allows copying."""
         tickets = list(self)
-        allowed = {}
-        alike = {}
+        allowed, alike, clients = {}, {}, {}
         for index, vals in enumerate(vals_list):
-            key = tickets[index]._rsb_document_copy_key(vals)
+            key = tickets[index]._rsb_document_copy_key(vals, clients)
             if key is None:
                 continue
             journal = self.env["account.journal"].browse(vals["journal_id"])
@@ -93,21 +92,25 @@ class HelpdeskTicket(models.Model):
             return abs(line["amount_currency"])
         return abs(currency.round(line.get("quantity", 1.0) * line.get("price_unit", 0.0)))
 
-    def _rsb_document_copy_key(self, vals):
+    def _rsb_document_copy_key(self, vals, clients=None):
         """What alike documents share (everything but the client, the ticket, the labels,
         quantities, prices and amounts, and whether each line and the total are zero); None
         for a document the ORM must make: taxed, discounted, with an analytic distribution,
         in another currency than the company's, for a contact of a company or a client
-        with a delivery address of its own."""
+        with a delivery address of its own.
+
+        :param clients: a dict the caller keeps across the batch (`_rsb_document_client_key`
+            of each client, read once)"""
         self.ensure_one()
         lines = self._rsb_document_lines(vals)
         company = self.env["res.company"].browse(vals["company_id"])
         if not lines or vals["currency_id"] != company.currency_id.id:
             return None
-        partner = self.env["res.partner"].browse(vals["partner_id"]).with_company(company)
-        if partner.commercial_partner_id != partner:
-            return None
-        if partner.address_get(["delivery"])["delivery"] != partner.id:
+        clients = {} if clients is None else clients
+        client = (vals["partner_id"], company.id, vals["move_type"])
+        if client not in clients:
+            clients[client] = self._rsb_document_client_key(vals, company)
+        if clients[client] is None:
             return None
         currency = company.currency_id
         layout = []
@@ -132,12 +135,31 @@ class HelpdeskTicket(models.Model):
                 )
             )
         total = self._rsb_document_total(vals, lines, currency)
-        terms = vals.get("invoice_payment_term_id") or partner.property_payment_term_id.id
-        fiscal_position = vals.get("fiscal_position_id") or (
+        return (
+            *clients[client],
+            vals["journal_id"],
+            vals.get("invoice_date"),
+            vals.get("fiscal_position_id") or clients[client][2],
+            vals.get("invoice_payment_term_id") or clients[client][3],
+            repr(sorted((vals.get("sending_data") or {}).items())),
+            bool(vals.get("ref")),
+            tuple(layout),
+            currency.is_zero(total),
+        )
+
+    def _rsb_document_client_key(self, vals, company):
+        """The part of `_rsb_document_copy_key` that comes from the client (the same for
+        each of their documents of a kind); None for a contact of a company or a client with
+        a delivery address of its own."""
+        partner = self.env["res.partner"].browse(vals["partner_id"]).with_company(company)
+        if partner.commercial_partner_id != partner:
+            return None
+        if partner.address_get(["delivery"])["delivery"] != partner.id:
+            return None
+        fiscal_position = (
             self.env["account.fiscal.position"]
             .with_company(company)
             ._get_fiscal_position(partner, delivery=partner)
-            .id
         )
         # the bank account Odoo gives the document: the company's on an invoice, the
         # client's on a credit note (money out), as account.move._compute_partner_bank_id
@@ -149,19 +171,13 @@ class HelpdeskTicket(models.Model):
         )
         return (
             company.id,
-            vals["journal_id"],
             vals["move_type"],
-            vals.get("invoice_date"),
-            fiscal_position,
+            fiscal_position.id,
+            partner.property_payment_term_id.id,
             bank,
-            terms,
             partner.property_account_receivable_id.id,
             partner.property_inbound_payment_method_line_id.id,
             partner.lang,
-            repr(sorted((vals.get("sending_data") or {}).items())),
-            bool(vals.get("ref")),
-            tuple(layout),
-            currency.is_zero(total),
         )
 
     def _rsb_document_line_sign(self, line, currency):
