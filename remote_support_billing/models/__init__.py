@@ -20,7 +20,6 @@ from . import helpdesk_ticket_deposit_ledger
 from . import helpdesk_ticket_deposit_release
 from . import helpdesk_ticket_settlement
 from . import helpdesk_ticket_settlement_documents
-from . import helpdesk_ticket_settlement_clone
 from . import helpdesk_ticket_payment
 from . import helpdesk_ticket_credit_hold
 from . import helpdesk_ticket_session
@@ -51,7 +50,4 @@ from . import rsb_dunning_run_execute
 from . import rsb_dunning_run_progress
 from . import rsb_dunning_history
 from . import rsb_dunning_fee
-from . import rsb_move_clone
-from . import rsb_move_clone_sql
-from . import rsb_dunning_fee_clone
 from . import rsb_dunning_letter

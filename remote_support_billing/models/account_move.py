@@ -101,8 +101,7 @@ class AccountMove(models.Model):
         return posted
 
     def _rsb_on_posted(self):
-        """What the addon does when documents are posted (by `_post`, or copied posted by
-        rsb.move.clone)."""
+        """What the addon does when documents are posted (called by `_post`)."""
         posted = self
         # A reversed settle-up document reopens its tickets: the time is released and the
         # deposit it applied or returned is held again (the tags of the reversal say so).

@@ -9,9 +9,34 @@ from odoo.tools import float_compare, float_is_zero, float_round, format_amount,
 
 from .. import billing_math
 
+# settle-up documents made by one create(vals_list) and posted by one action_post
+DOCUMENT_CHUNK = 250
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------ documents
+    def _rsb_make_posted_documents(self, vals_list, fit=None):
+        """Posted documents from `vals_list` (one per ticket of `self`, in order), made by
+        the ORM: one create(vals_list) and one action_post per DOCUMENT_CHUNK documents, so
+        that every module's create, constraints, computed fields and posting rules run on
+        them. `fit(ticket, move)` is called on each draft before it is posted.
+
+        :return: account.move, in the order of `vals_list`
+        """
+        Move = self.env["account.move"]
+        made = Move
+        tickets = list(self)
+        for start in range(0, len(vals_list), DOCUMENT_CHUNK):
+            chunk = slice(start, start + DOCUMENT_CHUNK)
+            moves = Move.create(vals_list[chunk])
+            if fit:
+                for ticket, move in zip(tickets[chunk], moves, strict=True):
+                    fit(ticket, move)
+            moves.action_post()
+            made |= moves
+        return made
 
     # ------------------------------------------------------------------ quantities
     def _rsb_get_charged_minutes(self, minutes):

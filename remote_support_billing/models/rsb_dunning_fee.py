@@ -112,10 +112,9 @@ class RsbDunningFee(models.Model):
     @api.model
     def _rsb_invoice_pending(self, company=None, run=None, batch_size=5000, commit=False):
         """Invoice the fees charged by dunning and not invoiced yet: one fee invoice per
-        client line and currency. The first of each set of alike invoices is made by the
-        ORM, the others copied from it by SQL (rsb_dunning_fee_clone.py); the rest by the
-        ORM, created with one create(vals_list) and posted with one action_post per chunk of
-        ORM_CHUNK invoices. Restartable: a batch is one transaction (with `commit`,
+        client line and currency, made by the ORM: one create(vals_list) and one action_post
+        per chunk of ORM_CHUNK invoices, with Odoo's bulk flags (no creation log, no
+        tracking, no auto-subscription). Restartable: a batch is one transaction (with `commit`,
         the cron's: each batch is committed), and a fee is invoiced once (its invoice line
         is linked to it in the same transaction).
 
@@ -175,26 +174,13 @@ class RsbDunningFee(models.Model):
 
     @api.model
     def _rsb_invoice_groups(self, groups, journals, Move):
-        """The fee invoices of `groups` ([(run line, its fees in one currency)]), posted and
-        linked to their fees. The first of each set of alike invoices (_rsb_clone_plan) is
-        made by the ORM with the others that are not alike; the rest of the set are copies
-        of it (_rsb_clone_fee_invoices), or made by the ORM if copying is refused.
+        """The fee invoices of `groups` ([(run line, its fees in one currency)]): one invoice
+        per client's run line and currency, made by the ORM (`_rsb_invoice_orm`), posted and
+        linked to their fees.
 
         :return: the fee invoices, in the order of `groups`
         """
-        plan = self._rsb_clone_plan(groups, journals)
-        copied = {index for _proto, copies in plan for index in copies}
-        specs = self._rsb_clone_specs(groups, copied)
-        orm = [index for index in range(len(groups)) if index not in copied]
-        made = dict(zip(orm, self._rsb_invoice_orm(groups, orm, journals, Move), strict=True))
-        for proto, copies in plan:
-            clones = self._rsb_clone_fee_invoices(made[proto], [specs[i] for i in copies])
-            if clones is None:
-                clones = self._rsb_invoice_orm(groups, copies, journals, Move)
-            made.update(zip(copies, clones, strict=True))
-        if copied:
-            self.env.invalidate_all()  # the copies were written by SQL
-        return Move.browse([made[index].id for index in range(len(groups))])
+        return self._rsb_invoice_orm(groups, range(len(groups)), journals, Move)
 
     @api.model
     def _rsb_invoice_orm(self, groups, indexes, journals, Move):

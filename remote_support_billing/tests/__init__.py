@@ -15,5 +15,3 @@ from . import test_deposit_payment_in_process
 from . import test_deposit_tax
 from . import test_deposit_multicompany
 from . import test_migration_ledger
-from . import test_dunning_fee_clone
-from . import test_settle_up_clone
