@@ -6,7 +6,6 @@ import math
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import UserError
 
-
 # The largest amount a transaction may carry (cents stay exact in a float; beyond, rounding
 # the amount to its currency overflows).
 MAX_AMOUNT = 10**12

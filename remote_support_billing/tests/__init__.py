@@ -17,3 +17,4 @@ from . import test_deposit_multicompany
 from . import test_migration_ledger
 from . import test_dunning_fee_clone
 from . import test_settle_up_clone
+from . import test_portal_inputs
