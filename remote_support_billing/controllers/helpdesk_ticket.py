@@ -1,5 +1,7 @@
 """helpdesk_mgmt's portal ticket routes, made safe: typed and bounded ticket form, owned close."""
 
+import werkzeug
+
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
@@ -86,6 +88,9 @@ class RsbHelpdeskTicketController(HelpdeskTicketController):
         Unlike helpdesk_mgmt's route (a GET that closes any ticket in sudo), only a POST of the
         ticket page's form (CSRF token) closes, and only a ticket the user may read (record
         rules) or whose access token they hold. Anything else is refused and changes nothing.
+        helpdesk_mgmt's contract for the client's own ticket is kept: a 302 redirect to the
+        ticket's page, also when the stage may not be reached from the portal (nothing
+        changes then).
         """
         title = _("The ticket was not closed.")
         if request.httprequest.method != "POST":
@@ -110,10 +115,6 @@ class RsbHelpdeskTicketController(HelpdeskTicketController):
         stage = ticket_sudo.team_id._get_applicable_stages().filtered(
             lambda s: s.id == stage_id and s.close_from_portal
         )
-        if not stage:
-            return rsb_portal_message(
-                title, _("This ticket cannot be closed in that stage."), back_url=url
-            )
-        if not ticket_sudo.closed_date:
+        if stage and not ticket_sudo.closed_date:
             ticket_sudo.stage_id = stage  # checked above: the client may close it
-        return request.redirect(url)
+        return werkzeug.utils.redirect(url)  # 302, as helpdesk_mgmt answers

@@ -1,6 +1,6 @@
 """Portal ticket page: the deposit card, accepting the client agreement, paying the deposit."""
 
-from odoo import http
+from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
@@ -48,6 +48,7 @@ class RsbTicketPortal(CustomerPortalHelpdesk):
     ):
         """The client accepts the current client agreement from the ticket page."""
         try:
+            rsb_int(ticket_id, "ticket_id")
             access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
             agreement_id = rsb_int(agreement_id, "agreement_id", required=False)
         except ValidationError:
@@ -82,6 +83,7 @@ class RsbPaymentPortal(PaymentPortal):
 
         Every parameter is checked first: bad input gets a message, not a server error. The
         amount of a deposit is pinned to its residual by `payment.transaction.create`."""
+        invoice_id = rsb_int(invoice_id, _("The invoice"))  # a path id beyond SQL's integer
         access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
         kwargs = rsb_transaction_params(kwargs)
         try:
@@ -98,4 +100,9 @@ class RsbPaymentPortal(PaymentPortal):
         by `payment.transaction.create`): parameters typed first, as on the invoice route."""
         payment_reference = rsb_str(payment_reference, "payment_reference", TOKEN_MAX) or None
         kwargs = rsb_transaction_params(kwargs)
+        if not request.env.user._is_public() and not request.env["account.move"].search_count(
+            self._get_overdue_invoices_domain(), limit=1
+        ):
+            # Odoo's route would fail on the empty list of currencies (a server error)
+            raise ValidationError(_("You have no overdue invoices to pay."))
         return super().overdue_invoices_transaction(payment_reference, **kwargs)

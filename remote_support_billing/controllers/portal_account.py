@@ -7,7 +7,13 @@ from odoo.http import request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
-from .rsb_params import TOKEN_MAX, rsb_json_user_errors, rsb_str, rsb_transaction_params
+from .rsb_params import (
+    TOKEN_MAX,
+    rsb_int,
+    rsb_json_user_errors,
+    rsb_str,
+    rsb_transaction_params,
+)
 
 
 class RSBPortalAccount(PortalAccount):
@@ -80,6 +86,11 @@ class RSBPortalAccount(PortalAccount):
     @http.route(["/my/payment_plans/<int:plan_id>"], type="http", auth="public", website=True)
     def portal_rsb_payment_plan(self, plan_id, access_token=None, **kwargs):
         try:
+            rsb_int(plan_id, "plan_id")  # a path id beyond SQL's integer
+            access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+        except ValidationError:
+            return request.redirect("/my")
+        try:
             plan_sudo = self._document_check_access("rsb.payment.plan", plan_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
@@ -121,8 +132,9 @@ class RSBPortalAccount(PortalAccount):
         """Create the transaction paying the plan's next instalment; the amount and the
         reference are the instalment's, whatever the browser sent (and
         `payment.transaction.create` checks it). Bad parameters get a clear message."""
+        plan_id = rsb_int(plan_id, _("The payment plan"))
         access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
-        kwargs = rsb_transaction_params(kwargs)
+        kwargs = rsb_transaction_params(kwargs, amount_required=False)  # the instalment's
         try:
             plan_sudo = self._document_check_access("rsb.payment.plan", plan_id, access_token)
         except MissingError:

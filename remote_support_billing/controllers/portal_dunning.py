@@ -6,6 +6,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from .rsb_params import MAX_ID
+
 
 def _rsb_credit_hold_values():
     """The credit hold banner of the portal: the client's overdue invoices and their pay
@@ -44,6 +46,8 @@ class RsbDunningPortal(CustomerPortal):
 
     @http.route(["/my/dunning/letter/<int:letter_id>"], type="http", auth="user")
     def portal_rsb_letter_download(self, letter_id, **kw):
+        if not 0 < letter_id <= MAX_ID:  # a path id beyond SQL's integer
+            return request.not_found()
         letter = request.env["rsb.dunning.letter"].browse(letter_id)
         try:
             content, filename = letter._rsb_get_pdf()  # checks the record rule first

@@ -1,12 +1,15 @@
 """Typed checks of what the addon's portal routes receive: bad input gets a clear message."""
 
 import functools
+from urllib.parse import urlsplit
 
 import werkzeug
 
 from odoo import _
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
+
+from ..models.payment_transaction import MAX_AMOUNT
 
 # Sane sizes of what a client types in the portal.
 TICKET_SUBJECT_MAX = 200
@@ -92,10 +95,29 @@ def rsb_str(value, label, max_length, required=False):
     return value
 
 
-def rsb_transaction_params(kwargs):
+def rsb_amount(value, label=None):
+    """A payment amount from the browser: a finite number, neither negative, zero nor
+    absurd (at most MAX_AMOUNT); else a ValidationError. What is due on the document is
+    checked where the transaction is created (`payment.transaction.create`)."""
+    label = label or _("The amount")
+    amount = rsb_float(value, label, required=True)
+    if amount <= 0:
+        raise ValidationError(_("A payment must be for a positive amount."))
+    if amount > MAX_AMOUNT:
+        raise ValidationError(
+            _("%(field)s is too large: %(value)s.", field=label, value=_shown(value))
+        )
+    return amount
+
+
+def rsb_transaction_params(kwargs, amount_required=True):
     """Check the values the payment form sends to a transaction route (provider, method,
     token, amount, flow...) and return them typed; raise a ValidationError naming the first
-    bad one. The ids must name existing records: `_create_transaction` browses them in sudo."""
+    bad one. The ids must name existing records: `_create_transaction` browses them in sudo.
+
+    Odoo's own request shape (`token_id: null`, a landing route relative to the site) is
+    accepted as it is; the amount must be present (unless `amount_required` is False: the
+    route then sets it) and positive, finite and bounded."""
     values = dict(kwargs)
     flow = values.get("flow")
     if flow not in TRANSACTION_FLOWS:
@@ -109,8 +131,11 @@ def rsb_transaction_params(kwargs):
     values["token_id"] = rsb_int(
         kwargs.get("token_id"), _("The saved payment method"), required=flow == "token"
     )
-    if "amount" in kwargs:
+    is_validation = rsb_bool(kwargs.get("is_validation"), _("Validation"))
+    if is_validation:  # the provider sets the amount of a validation
         values["amount"] = rsb_float(kwargs.get("amount"), _("The amount"))
+    elif amount_required or kwargs.get("amount") not in (None, ""):
+        values["amount"] = rsb_amount(kwargs.get("amount"))
     values["tokenization_requested"] = rsb_bool(
         kwargs.get("tokenization_requested"), _("Saving the payment method")
     )
@@ -119,7 +144,8 @@ def rsb_transaction_params(kwargs):
     values["landing_route"] = rsb_str(
         kwargs.get("landing_route"), _("The landing page"), ROUTE_MAX, required=True
     )
-    if not values["landing_route"].startswith("/"):
+    landing = urlsplit(values["landing_route"])
+    if landing.scheme or landing.netloc or "\\" in values["landing_route"]:
         raise ValidationError(_("The landing page must be a page of this website."))
     env = request.env
     if not env["payment.provider"].sudo().browse(values["provider_id"]).exists():

@@ -1,7 +1,14 @@
-"""Online payments of deposits and plan instalments: pinned to what is due, booked on the plan."""
+"""Online payments of deposits and plan instalments: pinned to what is due, booked on the plan.
+Every online payment of an invoice: a positive, bounded amount, never more than is left to pay."""
+
+import math
 
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import UserError
+
+# The largest amount a transaction may carry (cents stay exact in a float; beyond, rounding
+# the amount to its currency overflows).
+MAX_AMOUNT = 10**12
 
 
 class PaymentTransaction(models.Model):
@@ -17,13 +24,59 @@ class PaymentTransaction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._rsb_check_amount_bounded(vals_list)
         transactions = super().create(vals_list)
         # Whatever the route (portal invoice page, payment link, RPC), an online payment of a
         # deposit starts only if the deposit is still due and the agreement is accepted.
         payments = transactions.filtered(lambda tx: tx.operation not in ("refund", "validation"))
         payments.invoice_ids._rsb_check_deposit_payable()
         payments._rsb_check_amount_due()
+        payments._rsb_check_invoice_amount()
         return transactions
+
+    @api.model
+    def _rsb_check_amount_bounded(self, vals_list):
+        """An amount is a finite number of at most MAX_AMOUNT (either sign: a refund is
+        negative); else a UserError before anything is written (rounding 1e308 to the
+        currency would fail with a server error)."""
+        for vals in vals_list:
+            try:
+                amount = float(vals.get("amount") or 0.0)
+            except (TypeError, ValueError) as error:
+                raise UserError(_("The amount of a payment must be a number.")) from error
+            if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT:
+                raise UserError(
+                    _("The amount of a payment is too large: %(amount)s.", amount=amount)
+                )
+
+    def _rsb_check_invoice_amount(self):
+        """An online payment of invoices (any invoice: ours or not) is for a positive amount,
+        and, on posted customer invoices in its currency, for no more than is left to pay on
+        them (an early payment discount or an instalment pays less: Odoo allows it). A draft
+        or other document keeps Odoo's behaviour (any positive amount). An instalment is
+        pinned to its own amount by `_rsb_check_amount_due`."""
+        for tx in self.filtered(lambda t: t.invoice_ids and not t.rsb_plan_line_id):
+            currency = tx.currency_id
+            if currency.compare_amounts(tx.amount, 0.0) <= 0:
+                raise UserError(_("A payment must be for a positive amount."))
+            invoices = tx.invoice_ids
+            if not all(
+                m.state == "posted"
+                and m.move_type in ("out_invoice", "out_receipt")
+                and m.currency_id == currency
+                for m in invoices
+            ):
+                continue
+            due = sum(invoices.mapped("amount_residual"))
+            if currency.compare_amounts(tx.amount, due) > 0:
+                raise UserError(
+                    _(
+                        "The amount left to pay is %(due)s: a payment of %(amount)s is not "
+                        "accepted.",
+                        due=tx._rsb_format(due),
+                        amount=tx._rsb_format(tx.amount),
+                    )
+                )
 
     def _rsb_check_amount_due(self):
         """A payment of a deposit or of a plan instalment is for exactly what is left to pay

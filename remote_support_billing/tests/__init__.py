@@ -15,3 +15,4 @@ from . import test_deposit_payment_in_process
 from . import test_deposit_tax
 from . import test_deposit_multicompany
 from . import test_migration_ledger
+from . import test_portal_inputs
