@@ -5,7 +5,7 @@ message. Private helpers: the callers decided what is posted (no access check he
 
 import uuid
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo.tools import SQL, html_sanitize
 from odoo.tools.mail import generate_tracking_message_id
@@ -155,37 +155,6 @@ def insert_messages(env, model, vals_list, company=None):
     # as mail.message._invalidate_documents
     records.invalidate_recordset(["message_ids"])
     return ids
-
-
-def log_batch(records, bodies):
-    """The notes of records._message_log_batch(bodies) (plain text bodies, escaped), as
-    one INSERT. :param bodies: {record id: text}"""
-    env = records.env
-    author = env.user.partner_id
-    email_from = author.email_formatted
-    reply_to = env["mail.thread"]._notify_get_reply_to(default=email_from)[False]
-    note = env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-    message_id = generate_tracking_message_id("message-notify")
-    return insert_messages(
-        records.env,
-        records._name,
-        [
-            {
-                "res_id": record.id,
-                "body": escape(bodies.get(record.id, "")),
-                "message_type": "notification",
-                "subtype_id": note,
-                "is_internal": True,
-                "author_id": author.id,
-                "email_from": email_from,
-                "reply_to": reply_to,
-                "record_name": False,
-                "message_id": message_id,
-                "email_add_signature": False,
-            }
-            for record in records
-        ],
-    )
 
 
 def insert_mails(env, message_ids, mails):

@@ -2,9 +2,9 @@
 a manager. The hold is company-dependent: these methods act in the current company
 (`with_company`)."""
 
-from odoo import _, api, models
+from markupsafe import escape
 
-from .. import mail_batch
+from odoo import _, api, models
 
 
 class ResPartner(models.Model):
@@ -17,9 +17,11 @@ class ResPartner(models.Model):
         netted, reach a level), so the write is done in sudo."""
         partners = self.commercial_partner_id.filtered(lambda p: not p.rsb_credit_hold).sudo()
         partners.write({"rsb_credit_hold": True})
-        # the notes of _message_log_batch in one INSERT: dunning places many holds at once
-        body = _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
-        mail_batch.log_batch(partners, dict.fromkeys(partners.ids, body))
+        # one note per client, in one batch (dunning places many holds at once)
+        body = escape(
+            _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
+        )
+        partners._message_log_batch(dict.fromkeys(partners.ids, body))
         return partners
 
     def _rsb_lift_credit_hold(self, reason):

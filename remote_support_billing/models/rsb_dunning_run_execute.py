@@ -3,7 +3,6 @@ apply the levels set-based and commit each chunk; the last worker finishes the r
 invoices its fees in batches. Odoo's cron is the default engine, OCA queue_job an option."""
 
 import logging
-import uuid
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
@@ -310,41 +309,24 @@ class RsbDunningRun(models.Model):
         History.invalidate_model()
 
     def _rsb_update_invoice_levels(self, level_updates, token_moves=None):
-        """Set the invoices' current level and date in one statement (no per-invoice ORM
-        write: account.move.write re-checks the accounting of every invoice); in the same
-        statement, give `token_moves` that have none their portal access token (the pay
-        links of the emails), so that each invoice row is rewritten once.
+        """Set the invoices' current level and date through account.move's ORM (its write
+        override, computed fields and other modules' hooks run), one write per level
+        reached; give `token_moves` that have none their portal access token with Odoo's
+        own `_portal_ensure_token` (the pay links of the emails). Private: the caller
+        checked that the user may execute the run.
 
         :param level_updates: [(invoice id, level id)]
         """
-        levels = dict(level_updates)
-        token_ids = [mid for mid in (token_moves.ids if token_moves else []) if mid not in levels]
-        if not levels and not token_ids:
-            return
-        move_ids = list(levels) + token_ids
-        self.env["account.move"].flush_model(["access_token"])
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE account_move m
-               SET rsb_dunning_level_id = COALESCE(v.level_id, m.rsb_dunning_level_id),
-                   rsb_dunning_date = CASE WHEN v.level_id IS NULL THEN m.rsb_dunning_date
-                                           ELSE %(date)s END,
-                   access_token = COALESCE(m.access_token, v.token)
-              FROM unnest(%(moves)s::int[], %(levels)s::int[], %(tokens)s::varchar[])
-                   AS v(move_id, level_id, token)
-             WHERE m.id = v.move_id
-               AND (v.level_id IS NOT NULL OR m.access_token IS NULL)
-            """,
-                date=self.date,
-                moves=move_ids,
-                levels=[levels.get(mid) for mid in move_ids],
-                tokens=[str(uuid.uuid4()) for _mid in move_ids],
+        Move = self.env["account.move"].sudo()
+        by_level = {}
+        for move_id, level_id in dict(level_updates).items():
+            by_level.setdefault(level_id, []).append(move_id)
+        for level_id, move_ids in by_level.items():
+            Move.browse(move_ids).write(
+                {"rsb_dunning_level_id": level_id, "rsb_dunning_date": self.date}
             )
-        )
-        self.env["account.move"].invalidate_model(
-            ["rsb_dunning_level_id", "rsb_dunning_date", "access_token"]
-        )
+        for move in (token_moves or Move).sudo().filtered(lambda m: not m.access_token):
+            move._portal_ensure_token()
 
     def _rsb_set_line_results(self, results):
         """The lines' states and what was done, in one statement.

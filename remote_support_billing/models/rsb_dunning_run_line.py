@@ -1,11 +1,9 @@
 """Dunning run lines: one client of a run, the level reached, its invoices and what was done
 for it (the actions themselves: rsb_dunning_run_line_actions.py)."""
 
-import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from .account_move import PAUSE_REASONS
 
@@ -75,20 +73,10 @@ class RsbDunningRunLine(models.Model):
 
     # ------------------------------------------------------------------ business
     def _rsb_ensure_access_tokens(self):
-        """Give the listed invoices their portal access token in one statement, so that the
-        pay links of the email do not write each invoice."""
-        moves = self.move_ids.filtered(lambda m: not m.access_token)
-        if moves:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE account_move SET access_token = v.token "
-                    "FROM unnest(%s::int[], %s::varchar[]) AS v(id, token) "
-                    "WHERE account_move.id = v.id AND account_move.access_token IS NULL",
-                    moves.ids,
-                    [str(uuid.uuid4()) for _m in moves],
-                )
-            )
-            moves.invalidate_recordset(["access_token"])
+        """Give the listed invoices their portal access token (Odoo's own
+        `_portal_ensure_token`) before the email's pay links are rendered."""
+        for move in self.move_ids.sudo().filtered(lambda m: not m.access_token):
+            move._portal_ensure_token()
 
     def _rsb_invoice_pdf_attachments(self):
         """One PDF attachment per listed invoice (on the invoice)."""
