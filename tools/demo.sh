@@ -6,8 +6,24 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 DEMO_DB=${DEMO_DB:-rsb_demo}
 PORT=${PORT:-8069}
+# Links in emails and PDFs (portal, payment, unsubscribe) point at the server this demo runs.
+BASE_URL=${BASE_URL:-http://localhost:$PORT}
 stamp="$RUN_DIR/$DEMO_DB.addon-hash"
 log="$RUN_DIR/logs/$DEMO_DB.log"
+
+set_base_url() { # web.base.url = the served address, frozen so a first login does not rewrite it
+  "$PY" - "$CONF" "$DEMO_DB" "$BASE_URL" <<'PY'
+import sys
+import odoo
+from odoo.tools import config
+conf, db, url = sys.argv[1:4]
+config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+with odoo.modules.registry.Registry(db).cursor() as cr:
+    params = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})["ir.config_parameter"]
+    params.set_param("web.base.url", url)
+    params.set_param("web.base.url.freeze", "True")
+PY
+}
 
 if ! db_exists "$DEMO_DB"; then
   say "creating demo database $DEMO_DB with the demo story (a few minutes, once)"
@@ -16,7 +32,7 @@ if ! db_exists "$DEMO_DB"; then
   base=$(ensure_base_db all)
   copy_db "$base" "$DEMO_DB"
   { odoo -d "$DEMO_DB" -i "$ADDON" --without-demo=all --stop-after-init --log-level=warn \
-    && TZ=UTC "$PY" tools/demo_story.py "$CONF" "$DEMO_DB"; } >"$log" 2>&1 \
+    && set_base_url && TZ=UTC "$PY" tools/demo_story.py "$CONF" "$DEMO_DB"; } >"$log" 2>&1 \
     || { tail -60 "$log" >&2; drop_db "$DEMO_DB"; exit 1; }
   check_log "$log" || { drop_db "$DEMO_DB"; exit 1; }
   addon_hash >"$stamp"
@@ -28,9 +44,12 @@ elif [ "$(cat "$stamp" 2>/dev/null)" != "$(addon_hash)" ]; then
   addon_hash >"$stamp"
 fi
 
+# every start: the port may differ from the last run's
+set_base_url >>"$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
+
 cat <<MSG
 
-  Remote Support Billing demo: http://localhost:$PORT  (database $DEMO_DB)
+  Remote Support Billing demo: $BASE_URL  (database $DEMO_DB; links in its emails and PDFs too)
   Logins (password = login):
     admin       administrator: everything
     tech        Tina, technician (also sam, priya): tickets, timesheets, deposit requests
