@@ -178,7 +178,8 @@ class HelpdeskTicket(models.Model):
         """The settle-up documents of these tickets, in batch: every invoice complete before
         it exists (time, rounding, the deposit applied on its predicted taxed total: see
         `_prepare_rsb_settlement_invoice_values`), made with `_rsb_make_posted_documents`
-        (by the ORM: one create and one action_post per chunk); then the credit notes returning unused deposits the same way (their untaxed
+        (by the ORM: one create and one action_post per chunk); then
+        the credit notes returning unused deposits the same way (their untaxed
         price reads the deposit left once the invoices are posted). Each document is linked
         to its ticket at its creation, each ticket's time to its invoice.
 
