@@ -1,7 +1,7 @@
-"""What a dunning level does for a batch of clients, set-based: one chatter message per client
-(the email itself when there is one, its mail.mail and notification), SMS, activities, letters,
-credit holds, trust and collections, each created or written once for the whole batch (the
-email's rendering: rsb_dunning_run_line_email.py)."""
+"""What a dunning level does for a batch of clients: the email posted in the client's chatter
+through Odoo's mail path, one internal note per client saying what was done, SMS, activities,
+letters, credit holds, trust and collections, each created or written once for the whole batch
+(the email's rendering: rsb_dunning_run_line_email.py)."""
 
 from collections import defaultdict
 
@@ -10,7 +10,6 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import float_compare, format_amount, html2plaintext
 
-from .. import mail_batch
 from .rsb_dunning_run_line_email import AmountFormats
 
 
@@ -67,7 +66,8 @@ class RsbDunningRunLine(models.Model):
             if lines:
                 for line_id, label in getattr(lines, method)().items():
                     labels[line_id].append(label)
-        self._rsb_post_summaries(labels, emails, extra, formats)
+        self._rsb_post_emails(emails)
+        self._rsb_post_summaries(labels, extra, formats)
         return labels
 
     def _rsb_summary_body(self, labels, formats=None):
@@ -83,60 +83,69 @@ class RsbDunningRunLine(models.Model):
             Markup().join(Markup("<li>%s</li>") % label for label in labels),
         )
 
-    def _rsb_post_summaries(self, labels, emails, extra, formats=None):
-        """One chatter message per client: the summary of what dunning did; when an email
-        is sent, the message is that email (its subject, recipient and delivery status; the
-        client receives the rendered email, not the summary), queued as a mail.mail with
-        the client's email notification. All written set-based (mail_batch.py: one INSERT
-        per table for the batch), with the values mail.mail.create would write.
+    def _rsb_post_emails(self, emails):
+        """Post each client's dunning email in the client's chatter with Odoo's own
+        `message_post`: a message (subtype "Dunning email") with the template's subject and
+        body, to the recipient, with its attachments, in the light layout; Odoo queues the
+        mail.mail (force_send=False: the mail cron sends it) and every installed module's
+        notification hooks run. Only the recipient is notified: the subtype is not a
+        default one, so the contact's followers get no copy unless they subscribe to it.
 
-        :return: the ids of the queued mail.mail
+        :param emails: {line id: values} of `_rsb_prepare_emails`
+        :return: the posted mail.message
+        """
+        subtype = self.env.ref("remote_support_billing.mt_rsb_dunning_email")
+        author = self.env.user.partner_id
+        messages = self.env["mail.message"]
+        for line in self:
+            email = emails.get(line.id)
+            if not email or "body" not in email:
+                continue
+            partner = (
+                line.partner_id.sudo()
+                .with_company(line.company_id)
+                .with_context(mail_create_nosubscribe=True, mail_post_autofollow=False)
+            )
+            messages |= partner.message_post(
+                body=email["body"],
+                subject=email["subject"],
+                author_id=author.id,
+                email_from=email["email_from"],
+                partner_ids=email["recipient"].ids,
+                attachment_ids=email["attachment_ids"],
+                message_type="comment",
+                subtype_id=subtype.id,
+                email_layout_xmlid="mail.mail_notification_light",
+                force_email_company=line.company_id,
+                mail_auto_delete=email["auto_delete"],
+                force_send=False,
+            )
+        return messages
+
+    def _rsb_post_summaries(self, labels, extra, formats=None):
+        """One internal note per client: what dunning did for it, in words (Odoo's
+        `_message_log_batch`, one batch for all the clients; a client with a formal letter
+        gets the letter attached to its note).
+
+        :return: the notes (mail.message)
         """
         author = self.env.user.partner_id
-        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        vals_list, mails = [], []
+        bodies = defaultdict(list)
         for line in self:
-            values = {
-                "res_id": line.partner_id.id,
-                "body": line._rsb_summary_body(labels[line.id], formats),
-                "message_type": "comment",
-                "subtype_id": note,
-                "is_internal": True,
-                "author_id": author.id,
-                "attachment_ids": extra[line.id],
-            }
-            email = emails.get(line.id)
-            if email and email.get("body_html"):
-                values.update(
-                    {
-                        # the summary (with the email's subject): the email itself is the
-                        # mail.mail's body
-                        "subject": email["subject"],
-                        "email_from": email["email_from"],
-                        "reply_to": email["email_from"],
-                        "email_layout_xmlid": "mail.mail_notification_light",
-                        "attachment_ids": extra[line.id] + email["attachment_ids"],
-                    }
-                )
-                mails.append(
-                    (
-                        len(vals_list),
-                        {
-                            "body_html": email["body_html"],
-                            "recipient_id": email["recipient"].id,
-                            "author_id": author.id,
-                        },
-                    )
-                )
-            vals_list.append(values)
-        message_ids = mail_batch.insert_messages(
-            self.env, "res.partner", vals_list, company=self.run_id[:1].company_id
+            bodies[line.partner_id.id].append(line._rsb_summary_body(labels[line.id], formats))
+        with_letter = {line.partner_id.id: extra[line.id] for line in self if extra.get(line.id)}
+        partners = self.partner_id.sudo()
+        notes = partners.filtered(lambda p: p.id not in with_letter)._message_log_batch(
+            {pid: Markup().join(parts) for pid, parts in bodies.items() if pid not in with_letter},
+            author_id=author.id,
         )
-        return mail_batch.insert_mails(
-            self.env,
-            [message_ids[index] for index, _mail in mails],
-            [mail for _index, mail in mails],
-        )
+        for partner in partners.filtered(lambda p: p.id in with_letter):
+            notes |= partner._message_log(
+                body=Markup().join(bodies[partner.id]),
+                author_id=author.id,
+                attachment_ids=with_letter[partner.id],
+            )
+        return notes
 
     # ------------------------------------------------------------------ SMS
     def _rsb_send_sms_batch(self):

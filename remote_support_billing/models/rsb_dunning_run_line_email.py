@@ -1,19 +1,16 @@
-"""The dunning email of a batch of clients: recipients, the template's body compiled once per
-language and batch, the notification layout rendered once, the invoice PDFs."""
+"""The dunning email of a batch of clients: recipients, the template's subject and body rendered
+(the body's QWeb compiled once per language and batch), the invoice PDFs. Posting and sending
+are Odoo's (rsb_dunning_run_line_actions.py: message_post)."""
 
 import ast
 
 from lxml import html
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import models
 from odoo.tools import float_round, get_lang
 
 from odoo.addons.base.models.res_lang import intersperse
-
-# Markers of the email layout, rendered once per batch (see _rsb_email_layout).
-_BODY_MARK = "RSB-DUNNING-BODY-7f3a"
-_NAME_MARK = "RSB-DUNNING-NAME-7f3a"
 
 
 def amount_formatter(env, currency, lang_code=None):
@@ -96,51 +93,6 @@ class RsbDunningRunLine(models.Model):
             result[line.id] = recipient
         return result
 
-    def _rsb_email_layout(self, company):
-        """The light notification layout around an email, rendered once for a batch (with
-        markers for the body and the client's name) instead of once per client.
-
-        :return: a function (body, record name) -> the full HTML of the email
-        """
-        message = self.env["mail.message"].new(
-            {"body": Markup("<p>%s</p>") % _BODY_MARK, "record_name": _NAME_MARK}
-        )
-        html = self.env["ir.qweb"]._render(
-            "mail.mail_notification_light",
-            {
-                "message": message,
-                "company": company,
-                "model_description": self.env._("client account"),
-                "record": self.env["res.partner"],
-                "record_name": _NAME_MARK,
-                "has_button_access": False,
-                "button_access": {},
-                "subtype": self.env.ref("mail.mt_comment"),
-                "subtype_internal": False,
-                "tracking_values": [],
-                "signature": "",
-                "lang": self.env.lang,
-                "website_url": "",
-                "is_discussion": False,
-                "email_add_signature": False,
-            },
-            minimal_qcontext=True,
-            raise_if_not_found=False,
-        )
-        if not html or str(Markup("<p>%s</p>") % _BODY_MARK) not in str(html):
-            return lambda body, name: body
-        # the body's place, and the hidden preview line of mail clients (left empty)
-        head, tail = str(html).split(Markup("<p>%s</p>") % _BODY_MARK, 1)
-        head, tail = head.replace(_BODY_MARK, ""), tail.replace(_BODY_MARK, "")
-
-        def wrap(body, name):
-            name = str(escape(name.replace("/", "-")))
-            return Markup(
-                head.replace(_NAME_MARK, name) + str(body) + tail.replace(_NAME_MARK, name)
-            )
-
-        return wrap
-
     def _rsb_render_body(self, template, classified=None):
         """The template's body rendered for these lines, each in its client's language, the
         QWeb compiled once per language (mail.template._render_field compiles it again for
@@ -190,13 +142,12 @@ class RsbDunningRunLine(models.Model):
         for all its lines at once (one compilation per batch), in each client's language;
         the invoice PDFs and the letter as attachments.
 
-        :return: {line id: {subject, body, body_html, recipient, email_from, attachment_ids,
-            label}}
+        :return: {line id: {subject, body, recipient, email_from, attachment_ids,
+            auto_delete, label}}
         """
         self._rsb_ensure_access_tokens()
         recipients = self._rsb_recipients()
         result = {}
-        wraps = {}
         for template in self.level_id.mail_template_id:
             lines = self.filtered(lambda ln, t=template: ln.level_id.mail_template_id == t)
             lines = lines.filtered(lambda ln: recipients[ln.id].email)
@@ -210,9 +161,6 @@ class RsbDunningRunLine(models.Model):
             bodies = lines._rsb_render_body(template, classified)
             senders = template._render_field("email_from", lines.ids)
             for line in lines:
-                company = line.company_id
-                if company not in wraps:
-                    wraps[company] = line._rsb_email_layout(company)
                 attachments = (
                     line._rsb_invoice_pdf_attachments()
                     if line.level_id.attach_invoices
@@ -225,10 +173,10 @@ class RsbDunningRunLine(models.Model):
                 result[line.id] = {
                     "subject": subjects[line.id],
                     "body": bodies[line.id],
-                    "body_html": wraps[company](bodies[line.id], line.partner_id.name or ""),
                     "recipient": recipient,
                     "email_from": senders[line.id] or self.env.user.email_formatted,
                     "attachment_ids": attachments.ids,
+                    "auto_delete": template.auto_delete,
                     "label": self.env._(
                         "Email to %(email)s (%(count)s invoices%(pdf)s)",
                         email=recipient.email,

@@ -7,7 +7,7 @@ from . import test_dunning_collections
 from . import test_dunning_security
 from . import test_dunning_scale
 from . import test_dunning_parallel
-from . import test_dunning_mail_batch
+from . import test_dunning_email
 from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
 from . import test_i18n

@@ -63,11 +63,15 @@ class TestDunningRun(RSBDunningCommon, SMSCase):
         self.assertEqual(len(history), 2)
         self.assertEqual(history.run_id, run)
         self.assertEqual(old.rsb_dunning_history_ids.level_id, self.level_by_days[7])
-        dunning_messages = self.client_a.message_ids.filtered(lambda m: "Dunning level" in m.body)
-        self.assertEqual(len(dunning_messages), 1, "one chatter message per client per run")
-        self.assertEqual(dunning_messages.mail_ids, mails, "the email is that message")
-        self.assertIn("Email to", dunning_messages.body, "with the summary of what was done")
-        self.assertEqual(dunning_messages.notification_ids.res_partner_id, self.client_a)
+        dunning_notes = self.client_a.message_ids.filtered(lambda m: "Dunning level" in m.body)
+        self.assertEqual(len(dunning_notes), 1, "one note per client per run says what was done")
+        emails = self.client_a.message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("remote_support_billing.mt_rsb_dunning_email")
+        )
+        self.assertEqual(len(emails), 1, "one email per client per run, in its chatter")
+        self.assertEqual(emails.mail_ids, mails, "the email sent is that message")
+        self.assertIn("Email to", dunning_notes.body, "with the summary of what was done")
+        self.assertEqual(emails.notification_ids.res_partner_id, self.client_a)
 
     def test_escalation_over_the_days_and_idempotent_rerun(self):
         due = fields.Date.to_date("2026-01-10")
