@@ -29,6 +29,7 @@
         "security/ir.model.access.csv",
         "security/rsb_receivables_security.xml",
         "security/rsb_dunning_security.xml",
+        "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/rsb_agreement_data.xml",

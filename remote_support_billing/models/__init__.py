@@ -51,3 +51,5 @@ from . import rsb_dunning_run_progress
 from . import rsb_dunning_history
 from . import rsb_dunning_fee
 from . import rsb_dunning_letter
+from . import rsb_money_out
+from . import account_move_money_out

@@ -2,14 +2,10 @@
 due, the client's kept credit used first, the unused deposit refunded through the provider or
 by a payment the accountant confirms."""
 
-import logging
-
 from odoo import _, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_amount
-
-_logger = logging.getLogger(__name__)
 
 
 class HelpdeskTicket(models.Model):
@@ -55,20 +51,18 @@ class HelpdeskTicket(models.Model):
                 )
                 continue
             held = not ticket._rsb_may_send_money_out(amount, credit_note.currency_id)
-            refund_tx = (
-                self.env["payment.transaction"]
+            refund = (
+                self.env["rsb.money.out"]
                 if held
                 else ticket._rsb_refund_through_provider(credit_note, amount)
             )
-            if refund_tx:
-                if refund_tx.payment_id.move_id:
-                    ticket.rsb_settlement_move_ids = [Command.link(refund_tx.payment_id.move_id.id)]
+            if refund:
                 sentences[ticket] = _(
-                    "%(amount)s refunded through %(provider)s (%(reference)s, %(state)s).",
+                    "%(amount)s to refund through %(provider)s (%(reference)s): sent once "
+                    "this settle-up is saved; the result is posted here.",
                     amount=amount_text,
-                    provider=refund_tx.provider_id.name,
-                    reference=refund_tx.reference,
-                    state=refund_tx._fields["state"].convert_to_export(refund_tx.state, refund_tx),
+                    provider=refund.source_transaction_id.provider_id.name,
+                    reference=refund.name,
                 )
                 continue
             drafts.append((ticket, amount_text, held))
@@ -110,23 +104,30 @@ class HelpdeskTicket(models.Model):
         ).sorted("id")[-1:]
 
     def _rsb_refund_through_provider(self, credit_note, amount):
-        """Refund `amount` on the transaction that paid the deposit, when its provider and
-        payment method support it. The refund transaction is linked to the credit note, so
-        its payment pays the credit note.
+        """Queue the refund of `amount` on the transaction that paid the deposit, when its
+        provider and payment method support it; it is sent after the commit
+        (rsb.money.out), and its payment pays the credit note.
 
-        :return: the refund transaction, or an empty recordset when not possible
+        :return: the queued rsb.money.out, or an empty recordset when not possible
         """
         self.ensure_one()
-        PaymentTransaction = self.env["payment.transaction"]
+        MoneyOut = self.env["rsb.money.out"].sudo()
         tx = self._rsb_get_deposit_transaction()
         if not tx or tx.currency_id != credit_note.currency_id:
-            return PaymentTransaction
+            return MoneyOut
         provider = tx.provider_id
         method = tx.payment_method_id.primary_payment_method_id or tx.payment_method_id
         supports = {provider.support_refund, method.support_refund}
         refunded = -sum(
             tx.child_transaction_ids.filtered(
                 lambda t: t.operation == "refund" and t.state != "cancel" and t.state != "error"
+            ).mapped("amount")
+        ) + sum(
+            MoneyOut.search(
+                [
+                    ("source_transaction_id", "=", tx.id),
+                    ("state", "in", ("queued", "sending")),
+                ]
             ).mapped("amount")
         )
         if (
@@ -135,28 +136,21 @@ class HelpdeskTicket(models.Model):
             or ("full_only" in supports and tx.currency_id.compare_amounts(amount, tx.amount))
             or tx.currency_id.compare_amounts(amount + refunded, tx.amount) > 0
         ):
-            return PaymentTransaction
-        try:
-            with self.env.cr.savepoint():
-                refund_tx = tx._send_refund_request(amount_to_refund=amount)
-                refund_tx.invoice_ids = [Command.set(credit_note.ids)]
-                if refund_tx.state == "done" and not refund_tx.is_post_processed:
-                    refund_tx._post_process()
-        except (UserError, ValidationError) as error:
-            _logger.warning(
-                "Refund of ticket %s through %s failed: %s", self.number, provider.name, error
-            )
-            self.message_post(
-                body=_(
-                    "The refund through %(provider)s failed (%(error)s): a draft refund "
-                    "payment is prepared instead.",
-                    provider=provider.name,
-                    error=error.args[0],
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            return PaymentTransaction
-        return refund_tx
+            return MoneyOut
+        return MoneyOut._rsb_queue(
+            [
+                {
+                    "kind": "refund",
+                    "ticket_id": self.id,
+                    "company_id": credit_note.company_id.id,
+                    "partner_id": credit_note.commercial_partner_id.id,
+                    "move_id": credit_note.id,
+                    "amount": amount,
+                    "currency_id": credit_note.currency_id.id,
+                    "source_transaction_id": tx.id,
+                }
+            ]
+        )
 
     def _prepare_rsb_refund_payment_values(self, credit_note, amount):
         """Draft outbound payment refunding the unused deposit; it pays the credit note
@@ -235,6 +229,7 @@ class HelpdeskTicket(models.Model):
             .filtered(
                 lambda move: not move.matched_payment_ids.filtered(lambda p: p.state != "canceled")
                 and not move.transaction_ids.filtered(lambda t: t.state not in ("cancel", "error"))
+                and not move._rsb_money_out_under_way()
             )
         )
         receivable = invoice.line_ids.filtered(
@@ -258,9 +253,10 @@ class HelpdeskTicket(models.Model):
         ]
 
     def _rsb_charge_saved_card(self, invoice, token):
-        """Charge what is due on the invoice to the client's saved card. If there is no
-        card or the charge fails, the invoice stays open (it is emailed with its portal
-        payment link) and the team gets an activity.
+        """Queue the charge of what is due on the invoice to the client's saved card: sent
+        once this transaction is committed (rsb.money.out). Without a card, or if the charge
+        fails, the invoice stays open (it is emailed with its portal payment link) and the
+        accountant gets an activity.
 
         :return: a sentence for the chatter
         """
@@ -285,50 +281,30 @@ class HelpdeskTicket(models.Model):
                     user=self.env.user.name,
                 ),
             )
-        tx, error = self.env["payment.transaction"], None
-        try:
-            with self.env.cr.savepoint():
-                tx = self.env["payment.transaction"].create(
-                    self._prepare_rsb_charge_transaction_values(invoice, token)
-                )
-                tx._send_payment_request()
-        except (UserError, ValidationError) as exc:
-            tx, error = self.env["payment.transaction"], exc.args[0]
-        if tx.state == "done":
-            if not tx.is_post_processed:
-                tx._post_process()
-            return _(
-                "%(due)s charged to the saved card %(token)s (%(reference)s).",
-                due=due,
-                token=token.display_name,
-                reference=tx.reference,
+        charge = (
+            self.env["rsb.money.out"]
+            .sudo()
+            ._rsb_queue(
+                [
+                    {
+                        "kind": "charge",
+                        "ticket_id": self.id,
+                        "company_id": invoice.company_id.id,
+                        "partner_id": invoice.commercial_partner_id.id,
+                        "move_id": invoice.id,
+                        "amount": invoice.amount_residual,
+                        "currency_id": invoice.currency_id.id,
+                        "token_id": token.id,
+                    }
+                ]
             )
-        if tx.state in ("pending", "authorized"):
-            return _(
-                "%(due)s charge to the saved card %(token)s is %(state)s (%(reference)s).",
-                due=due,
-                token=token.display_name,
-                state=tx._fields["state"].convert_to_export(tx.state, tx),
-                reference=tx.reference,
-            )
-        reason = error or tx.state_message or tx._fields["state"].convert_to_export(tx.state, tx)
-        self._rsb_notify_team(
-            _("Card payment failed: collect %s", due),
-            _(
-                "Charging %(due)s of %(move)s to the saved card %(token)s failed (%(reason)s). "
-                "The invoice was emailed to the client with its payment link.",
-                due=due,
-                move=invoice.name,
-                token=token.display_name,
-                reason=reason,
-            ),
         )
         return _(
-            "Charging %(due)s to the saved card %(token)s failed (%(reason)s): the "
-            "client pays it from the emailed link.",
+            "%(due)s to charge to the saved card %(token)s (%(reference)s): charged once "
+            "this is saved; the result is posted here.",
             due=due,
             token=token.display_name,
-            reason=reason,
+            reference=charge.name,
         )
 
     def action_rsb_charge_saved_card(self):
@@ -393,6 +369,7 @@ class HelpdeskTicket(models.Model):
             and not move.transaction_ids.filtered(
                 lambda tx: tx.state in ("pending", "authorized", "done")
             )
+            and not move._rsb_money_out_under_way()
         )
 
     def _rsb_may_send_money_out(self, amount, currency):

@@ -1,7 +1,8 @@
 """The money-out rule: who may send a client's money (provider refund, card charge) at a
 settle-up or a cancelled session; the company's limit for technicians."""
 
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
+from odoo.http import request
 
 # Accountants (Invoicing and above) may always send money out.
 MONEY_OUT_GROUP = "account.group_account_invoice"
@@ -22,6 +23,15 @@ class ResCompany(models.Model):
         "created and the refund or charge waits for an accountant.",
     )
 
+    rsb_system_money_out = fields.Boolean(
+        string="Automatic Jobs Send Money Out",
+        default=False,
+        help="Whether money may leave (a card charge, a refund through the provider) when no "
+        "person asked for it: a scheduled job run by the system. Off (the default): the "
+        "documents are created and the charge or refund waits for an accountant. A portal "
+        "request is never the system: the rule applies to the person behind it.",
+    )
+
     _sql_constraints = [
         (
             "rsb_tech_money_out_limit_positive",
@@ -33,14 +43,18 @@ class ResCompany(models.Model):
     def _rsb_may_send_money_out(self, amount, currency, user=None):
         """The money-out rule, the one check of every refund and charge the addon sends:
         accountants may; helpdesk users may up to the company's limit (`amount` in
-        `currency`, converted at today's rate); nobody else. Automatic jobs run by the
-        system (the superuser) were set up by an administrator and may.
+        `currency`, converted at today's rate); nobody else. Code running as the superuser
+        (a portal route's document access, a cron) is judged as the person behind it: the
+        user of the HTTP request, or, with no request at all, the company's setting for
+        automatic jobs.
 
         :param user: who acts (default: the environment's user, also inside sudo)
         """
         self.ensure_one()
-        user = user or self.env.user
-        if user._is_superuser() or user.has_group(MONEY_OUT_GROUP):
+        user = self._rsb_money_out_requester(user or self.env.user)
+        if not user:
+            return self.rsb_system_money_out
+        if user.has_group(MONEY_OUT_GROUP):
             return True
         limit = self.rsb_tech_money_out_limit
         if self.currency_id.is_zero(limit) or not user.has_group(MONEY_OUT_LIMITED_GROUP):
@@ -49,6 +63,22 @@ class ResCompany(models.Model):
             amount, self.currency_id, self, fields.Date.context_today(self), round=True
         )
         return self.currency_id.compare_amounts(amount, limit) <= 0
+
+    def _rsb_money_out_requester(self, user):
+        """Who asks for the money out: `user`, unless it is the superuser, then the user
+        of the current HTTP request (a portal client, a technician on a route that works in
+        sudo), else nobody (an empty recordset: the system itself)."""
+        if not user._is_superuser():
+            return user
+        uid = None
+        if request:
+            uid = getattr(request, "session", None) and request.session.uid
+            if not uid:
+                # a visitor with an access token: the public user, who may send nothing
+                uid = self.env.ref("base.public_user").id
+        if not uid or uid == SUPERUSER_ID:
+            return self.env["res.users"]
+        return self.env["res.users"].sudo().browse(uid)
 
     def _rsb_get_money_out_user(self):
         """The accountant asked to send what a technician may not: the company's first

@@ -11,3 +11,8 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+
+    rsb_system_money_out = fields.Boolean(
+        related="company_id.rsb_system_money_out",
+        readonly=False,
+    )

@@ -193,6 +193,15 @@ class RSBCommon(TransactionCase):
         )
         return wizard._create_payments()
 
+    def _send_money_out(self):
+        """What happens right after the settle-up's commit: the queued card charges and
+        provider refunds are sent (rsb.money.out; tests never commit, so the post-commit
+        step is run here, in the test's transaction)."""
+        queued = self.env["rsb.money.out"].sudo().search([("state", "=", "queued")])
+        queued._rsb_send()
+        self.env.invalidate_all()
+        return queued
+
     def _flush_tracking(self):
         """Tracking values are written at commit time; run that step now."""
         self.env.flush_all()

@@ -94,6 +94,7 @@ class TestMoneyOut(SettleUpCase):
         self.assertFalse(invoice.transaction_ids)
 
         ticket.with_user(self.billing_clerk).action_rsb_charge_saved_card()
+        self._send_money_out()
         self.assertRecordValues(invoice.transaction_ids, [{"amount": 64.50, "state": "done"}])
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertFalse(self._held_activity(ticket, "Charge the saved card"), "marked done")

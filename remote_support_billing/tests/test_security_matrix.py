@@ -361,6 +361,7 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
                         outcome = REFUSED
                         self.assertEqual(self._snapshot(), before, "nothing was written")
                     else:
+                        self._send_money_out()  # what follows the commit
                         after = self._snapshot()
                         self.assertNotEqual(after, before, "the row did something")
                         sent = self._money_sent() != money_before

@@ -95,7 +95,10 @@ class SettleUpCase(RSBCommon):
         return token
 
     def _settle(self, tickets, user=None):
-        return tickets.with_user(user or self.technician).action_rsb_settle()
+        """Settle up as `user`, then what follows the commit (the charge, the refund)."""
+        result = tickets.with_user(user or self.technician).action_rsb_settle()
+        self._send_money_out()
+        return result
 
     def _balance(self, account, partner=None):
         domain = [("account_id", "=", account.id), ("parent_state", "=", "posted")]
@@ -327,7 +330,10 @@ class TestSettleUp(SettleUpCase):
         self.assertRecordValues(invoice.transaction_ids, [{"amount": 43.0, "state": "done"}])
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self._assert_balances(receivable=0.0, deposit=0.0, income=-107.50 - 193.50)
-        self.assertIn("$ 21.50 of the client's credit", self._text(second.message_ids[0].body))
+        self.assertIn(
+            "$ 21.50 of the client's credit",
+            " ".join(self._text(m.body) for m in second.message_ids),
+        )
 
     def test_company_policy_credit_partner_override_refund(self):
         self.company.rsb_unused_deposit_policy = "credit"
@@ -435,15 +441,23 @@ class TestSettleUp(SettleUpCase):
                 failed = ticket.activity_ids.filtered(
                     lambda a: "Card payment failed" in (a.summary or "")
                 )
-                self.assertRecordValues(failed, [{"user_id": self.technician.id}])
+                self.assertRecordValues(
+                    failed, [{"user_id": self.company._rsb_get_money_out_user().id}]
+                )
                 token.active = False
 
-    def test_card_failure_activity_goes_to_team_leader(self):
+    def test_card_failure_activity_goes_to_team_leader_without_accountant(self):
+        """The accountant collects a failed charge; a company without one: the team."""
         self.team.user_id = self.helpdesk_manager
         ticket = self._ticket_with_deposit(pay="manual", user_id=False)
         self._consent_token(ticket, "error")
         self._log_time(ticket, 125)
-        self._settle(ticket)
+        with patch.object(
+            type(self.env["res.company"]),
+            "_rsb_get_money_out_user",
+            lambda company: self.env["res.users"],
+        ):
+            self._settle(ticket)
         failed = ticket.activity_ids.filtered(lambda a: "Card payment failed" in (a.summary or ""))
         self.assertEqual(failed.user_id, self.helpdesk_manager)
 
