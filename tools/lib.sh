@@ -7,7 +7,7 @@ CONF="$RUN_DIR/odoo.conf"
 ADDON=remote_support_billing
 # Modules the tests and the demo need beside the addon's own dependencies:
 # payment_demo is the payment provider that pays deposits without a real card.
-EXTRA_MODULES=${EXTRA_MODULES:-payment_demo}
+EXTRA_MODULES=${EXTRA_MODULES:-payment_demo,queue_job}
 mkdir -p "$RUN_DIR/logs"
 
 say() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; }

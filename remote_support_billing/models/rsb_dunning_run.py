@@ -101,7 +101,7 @@ class RsbDunningRun(models.Model):
         for run in self:
             if run.state in ("running", "done"):
                 raise UserError(_("Run %s is already executed.", run.name))
-            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id)
+            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id, run=run)
             run.line_ids.unlink()
             run._rsb_create_lines()
             run.state = "preview"

@@ -6,7 +6,15 @@ import logging
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, config, float_compare, split_every
+
+try:
+    from odoo.addons.queue_job.exception import RetryableJobError
+except ImportError:  # queue_job is optional
+
+    class RetryableJobError(Exception):
+        def __init__(self, msg, seconds=None, ignore_retry=False):
+            super().__init__(msg)
 
 _logger = logging.getLogger(__name__)
 
@@ -36,7 +44,7 @@ class RsbDunningRun(models.Model):
         for run in self:
             if run.state == "done":
                 raise UserError(_("Run %s is already executed.", run.name))
-            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id)
+            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id, run=run)
             if run.state == "draft":
                 run._rsb_create_lines()
             run.state = "running"
@@ -50,11 +58,12 @@ class RsbDunningRun(models.Model):
         for run in self:
             if run.state != "preview":
                 raise UserError(_("Preview run %s before executing it.", run.name))
-            self.env["rsb.dunning.lock"]._rsb_acquire(run.company_id)
+            # held across the workers' transactions until the run is done
+            self.env["rsb.dunning.lock"]._rsb_hold(run)
             run.state = "running"
         if self._rsb_use_queue_job():
             for run in self:
-                run._rsb_enqueue_workers()
+                run._rsb_enqueue_chunks()
         else:
             self.env.ref("remote_support_billing.ir_cron_rsb_dunning")._trigger()
         return True
@@ -62,8 +71,20 @@ class RsbDunningRun(models.Model):
     # ------------------------------------------------------------------ engines
     @api.model
     def _rsb_use_queue_job(self):
-        """OCA queue_job is used when it is installed (it is not a dependency)."""
-        return "queue.job" in self.env and hasattr(self, "with_delay")
+        """Whether background runs are executed by OCA queue_job jobs (not a dependency):
+        system parameter remote_support_billing.dunning_engine = `queue_job` (with queue_job
+        installed), `cron`, or `auto` (the default: queue_job when it is installed and
+        loaded as a server-wide module, i.e. its job runner is at work; else the cron)."""
+        installed = "queue.job" in self.env and hasattr(self, "with_delay")
+        engine = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("remote_support_billing.dunning_engine", "auto")
+        )
+        if engine == "auto":
+            wide = config.get("server_wide_modules") or ""
+            return installed and "queue_job" in wide.split(",")
+        return installed and engine == "queue_job"
 
     @api.model
     def _rsb_worker_count(self):
@@ -79,15 +100,86 @@ class RsbDunningRun(models.Model):
         except ValueError:
             return 2
 
-    def _rsb_enqueue_workers(self):
-        """One queue_job job per worker on the channel root.rsb_dunning (its capacity limits
-        how many run at once; queue_job retries a job that hit a concurrency error)."""
+    def _rsb_enqueue_chunks(self):
+        """One queue_job job per chunk of client lines to do, on the channel
+        root.rsb_dunning (its capacity: how many run at once, on any number of Odoo
+        servers). Each chunk has an identity key (run, first line): it is never enqueued
+        twice. Jobs do not commit (queue_job commits each job); a job that hits a
+        PostgreSQL concurrency error is retried by queue_job; a job whose worker died is
+        re-queued by the job runner and redoes its lines still to do (the per-invoice level
+        history makes that idempotent)."""
         self.ensure_one()
-        for index in range(self._rsb_worker_count()):
+        self._rsb_ensure_queue_channel()
+        line_ids = (
+            self.env["rsb.dunning.run.line"]
+            .search([("run_id", "=", self.id), ("state", "=", "to_do")], order="id")
+            .ids
+        )
+        if not line_ids:
+            self._rsb_enqueue_finish()
+        for chunk in split_every(self._rsb_batch_size, line_ids, list):
             self.with_delay(
                 channel="root.rsb_dunning",
-                description=_("Dunning run %(run)s: worker %(n)s", run=self.name, n=index + 1),
-            )._rsb_execute_worker()
+                identity_key=f"rsb_dunning_chunk:{self.id}:{chunk[0]}",
+                description=_(
+                    "Dunning run %(run)s: %(count)s clients from line %(first)s",
+                    run=self.name,
+                    count=len(chunk),
+                    first=chunk[0],
+                ),
+            )._rsb_job_execute_chunk(chunk)
+
+    def _rsb_enqueue_finish(self):
+        """The job that finishes the run (its fee invoices), once."""
+        self.ensure_one()
+        self.with_delay(
+            channel="root.rsb_dunning",
+            identity_key=f"rsb_dunning_finish:{self.id}",
+            description=_("Dunning run %s: fee invoices and summary", self.name),
+        )._rsb_job_finish()
+
+    def _rsb_job_execute_chunk(self, line_ids):
+        """queue_job job: execute these lines still to do (locked: a worker still at work
+        on them makes this wait, then finds them done); the last chunk queues the finish."""
+        self.ensure_one()
+        Line = self.env["rsb.dunning.run.line"]
+        Line.flush_model(["state", "run_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM rsb_dunning_run_line WHERE id = ANY(%s) AND run_id = %s "
+                "AND state = 'to_do' ORDER BY id FOR UPDATE",
+                list(line_ids),
+                self.id,
+            )
+        )
+        lines = Line.browse([row[0] for row in self.env.cr.fetchall()])
+        if lines:
+            lines.invalidate_recordset(["state"])
+            self._rsb_execute_lines(lines)
+        if self.state == "running" and not Line.search_count(
+            [("run_id", "=", self.id), ("state", "=", "to_do"), ("id", "not in", lines.ids)],
+            limit=1,
+        ):
+            self._rsb_enqueue_finish()
+        return _("%s clients dunned", len(lines))
+
+    def _rsb_job_finish(self):
+        """queue_job job: finish the run if nothing is left to do (its fees invoiced)."""
+        self.ensure_one()
+        if self.state != "running":
+            return _("Run already finished")
+        if not self._rsb_finish_if_last():
+            raise RetryableJobError(_("Clients are still being dunned"), seconds=30)
+        return _("Run finished")
+
+    @api.model
+    def _rsb_ensure_queue_channel(self):
+        """The queue_job channel root.rsb_dunning (created once, in sudo; queue_job is
+        not a dependency, so not in the addon's data files)."""
+        Channel = self.env["queue.job.channel"].sudo()
+        if not Channel.search([("complete_name", "=", "root.rsb_dunning")], limit=1):
+            root = Channel.search([("complete_name", "=", "root")], limit=1)
+            Channel.create({"name": "rsb_dunning", "parent_id": root.id})
 
     # ------------------------------------------------------------------ cron
     @api.model
@@ -122,7 +214,7 @@ class RsbDunningRun(models.Model):
                             "user_id": self.env.ref("base.user_root").id,
                         }
                     )
-                    self.env["rsb.dunning.lock"]._rsb_acquire(company)
+                    self.env["rsb.dunning.lock"]._rsb_hold(run)
                     run._rsb_create_lines()
                     run.state = "running"
                     # the preview is kept if a later chunk dies (daily cron, batched)
@@ -130,7 +222,7 @@ class RsbDunningRun(models.Model):
                 run.state = "running"
                 run._rsb_execute_worker()
                 # fees a finished run could not invoice (a crash, the lock busy): restartable
-                self.env["rsb.dunning.lock"]._rsb_acquire(company)
+                self.env["rsb.dunning.lock"]._rsb_acquire(company, run=run)
                 self.env["rsb.dunning.fee"]._rsb_invoice_pending(company=company, commit=True)
             except UserError as err:
                 self.env.cr.rollback()
@@ -193,7 +285,7 @@ class RsbDunningRun(models.Model):
         if Line.search_count([("run_id", "=", self.id), ("state", "=", "to_do")], limit=1):
             return False  # another worker is still at work (or died: the cron resumes)
         try:
-            self.env["rsb.dunning.lock"]._rsb_acquire(self.company_id)
+            self.env["rsb.dunning.lock"]._rsb_acquire(self.company_id, run=self)
         except UserError:
             return False  # another worker is finishing it
         self.flush_recordset()

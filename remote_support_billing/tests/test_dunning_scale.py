@@ -1,5 +1,4 @@
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -114,39 +113,3 @@ class TestDunningScale(RSBDunningCommon):
         self.assertEqual(fees.fee_line_id, moves.invoice_line_ids)
         self.assertEqual(run.line_ids.fee_move_ids, moves)
         self.assertFalse(Fee._rsb_invoice_pending(run=run), "nothing left: nothing twice")
-
-    def test_background_workers_on_queue_job_when_installed(self):
-        """With OCA queue_job installed, Execute in Background enqueues one job per worker
-        on the channel root.rsb_dunning, each running a worker of the run."""
-        clients = self._clients(2, "queue")
-        run = self.env["rsb.dunning.run"].with_user(self.accountant).create({"date": self.TODAY})
-        run.action_preview()
-        run.line_ids.filtered(lambda ln: ln.partner_id not in clients).unlink()
-        jobs = []
-
-        class Delayed:
-            def __init__(self, records, options):
-                self.records, self.options = records, options
-
-            def _rsb_execute_worker(self):
-                jobs.append((self.records, self.options))
-
-        Run = type(self.env["rsb.dunning.run"])
-        self.env["ir.config_parameter"].sudo().set_param(
-            "remote_support_billing.dunning_workers", "3"
-        )
-        with (
-            patch.object(Run, "_rsb_use_queue_job", lambda self: True),
-            patch.object(
-                Run, "with_delay", lambda self, **options: Delayed(self, options), create=True
-            ),
-        ):
-            run.action_execute_background()
-        self.assertEqual(run.state, "running")
-        self.assertEqual(len(jobs), 3)
-        self.assertEqual({records for records, _options in jobs}, {run})
-        self.assertEqual({options["channel"] for _r, options in jobs}, {"root.rsb_dunning"})
-        # what a job runs (here in the test's transaction)
-        self.assertTrue(run._rsb_execute_worker(commit=False))
-        self.assertEqual(run.state, "done")
-        self.assertEqual(set(run.line_ids.mapped("state")), {"done"})
