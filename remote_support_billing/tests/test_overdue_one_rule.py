@@ -129,6 +129,37 @@ class TestOverdueOneRule(RSBDunningCommon):
         self.assertEqual(line.amount_due, 50.0)
         self.assertEqual(line.level_id, self.level_by_days[7], "the newer invoice's level")
 
+    def test_credit_netted_in_the_invoice_currency(self):
+        """A EUR invoice (2 EUR per unit of the company's currency) of EUR 500 = 250, 25
+        days late, and a payment of 100 in the company's currency not applied yet: reminded
+        of 150 (company currency), the fee is computed on EUR 300."""
+        eur = self.env.ref("base.EUR")
+        self.assertNotEqual(self.currency, eur, "the test company's currency is not EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "name": "2026-01-01",
+                "rate": 2.0,
+                "currency_id": eur.id,
+                "company_id": self.company.id,
+            }
+        )
+        self.level_by_days[21].write({"fee_type": "percent", "fee_percent": 10.0, "fee_min": 0.0})
+        invoice = self._create_invoice(
+            self.client_a, 500.0, self.TODAY - timedelta(days=25), post=False
+        )
+        invoice.currency_id = eur
+        invoice.action_post()
+        invoice.invoice_date_due = self.TODAY - timedelta(days=25)
+        self.assertEqual(invoice.amount_residual_signed, 250.0)
+        self._payment(self.client_a, 100.0, self.TODAY - timedelta(days=2))
+        run = self._run(execute=False)
+        line = self._line(run, self.client_a)
+        self.assertEqual((line.amount_due, line.fee_amount), (150.0, 15.0))
+        run.action_execute()
+        fee = self.env["rsb.dunning.fee"].search([("move_id", "=", invoice.id)])
+        self.assertEqual((fee.currency_id, fee.base_amount, fee.amount), (eur, 300.0, 30.0))
+
     def _position(self, partner, day=None):
         return partner._rsb_get_receivable_position(self.company, day or self.TODAY).get(
             partner.id, self.Partner._rsb_empty_position()
