@@ -101,9 +101,10 @@ class TestWriteoffTax(RSBDunningCommon):
         self.assertEqual((wizard.method, amount), ("credit_note", 55.0))
         refund = self.env["account.move"].search(result["domain"])
         self.assertEqual(
-            (refund.move_type, refund.state, refund.reversed_entry_id),
-            ("out_refund", "posted", invoice),
+            (refund.move_type, refund.state, refund.invoice_origin),
+            ("out_refund", "posted", invoice.name),
         )
+        self.assertFalse(refund.reversed_entry_id, "a lost debt, not a reversal of the work")
         self.assertEqual(
             (refund.amount_untaxed, refund.amount_tax, refund.amount_total), (50.0, 5.0, 55.0)
         )
@@ -167,6 +168,24 @@ class TestWriteoffTax(RSBDunningCommon):
         self.assertEqual(self._balance(self.tax_account), -10.0)
         self.assertEqual(invoice.amount_residual, 0.0)
         self.assertFalse(invoice.reversal_move_ids)
+
+    def test_writeoff_of_a_settle_up_invoice_leaves_the_ticket_settled(self):
+        """A trusted client's settle-up invoice written off: the ticket stays settled and
+        its time billed (a write-off is not a reversal that would bill the time again)."""
+        ticket = self._create_ticket(self.client_trusted)
+        self._log_time(ticket, 70)
+        with freeze_time(self.TODAY - timedelta(days=60)):
+            ticket.with_user(self.technician).action_rsb_settle()
+        invoice = ticket.rsb_settlement_move_ids
+        self.assertEqual((len(invoice), invoice.move_type), (1, "out_invoice"))
+        self.assertTrue(ticket.rsb_settled)
+        _wizard, _amount, result = self._writeoff(self.client_trusted)
+        refund = self.env["account.move"].search(result["domain"])
+        self.assertEqual(refund.amount_total, invoice.amount_total)
+        # settled by a credit note alone: Odoo's payment state "reversed"
+        self.assertEqual((invoice.amount_residual, invoice.payment_state), (0.0, "reversed"))
+        self.assertTrue(ticket.rsb_settled, "the ticket stays settled")
+        self.assertEqual(ticket.rsb_settlement_move_ids, invoice, "the credit note is not linked")
 
     def test_setting_help_tells_the_truth(self):
         fields_ = self.env["res.company"]._fields

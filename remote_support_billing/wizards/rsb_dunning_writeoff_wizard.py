@@ -153,10 +153,15 @@ class RsbDunningWriteoffWizard(models.TransientModel):
 
     def _prepare_writeoff_refund_values(self, invoice):
         """Values of the credit note writing off `invoice` (hook): in the invoice's journal,
-        currency and fiscal position, linked to it (``reversed_entry_id``), with each of its
-        lines prorated to what is left to pay (the residual over the total), same taxes,
-        on the bad debts account. A rounding difference left by the proration is added by
-        `_rsb_writeoff_refund` as an untaxed line."""
+        currency and fiscal position, with each of its lines prorated to what is left to pay
+        (the residual over the total), same taxes, on the bad debts account. A rounding
+        difference left by the proration is added by `_rsb_writeoff_refunds` as an untaxed
+        line.
+
+        Not a reversal of the invoice (no ``reversed_entry_id``): the work was done and
+        billed, the debt is lost. A reversal of a settle-up invoice reopens its tickets and
+        releases their time to be billed again; a write-off leaves them settled. The credit
+        note names the invoice in its reference and is reconciled with it."""
         residual = sum(self._rsb_open_receivable_lines(invoice).mapped("amount_residual_currency"))
         ratio = residual / invoice.amount_total if invoice.amount_total else 1.0
         ref = _("Write-off of %(invoice)s: %(reason)s", invoice=invoice.name, reason=self.reason)
@@ -171,7 +176,7 @@ class RsbDunningWriteoffWizard(models.TransientModel):
             "invoice_date": self.date,
             "date": self.date,
             "ref": ref,
-            "reversed_entry_id": invoice.id,
+            "invoice_origin": invoice.name,
             "invoice_payment_term_id": False,
             "invoice_line_ids": [
                 fields.Command.create(
