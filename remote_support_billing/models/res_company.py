@@ -158,7 +158,25 @@ class ResCompany(models.Model):
         string="Bad Debts Account",
         check_company=True,
         domain="[('account_type', '=', 'expense')]",
-        help="Expense account of the credit notes that write off uncollectable invoices.",
+        help="Expense account that carries written-off invoices: the untaxed part of the "
+        "write-off credit notes (their taxes reverse the output tax), or the whole amount "
+        "of a write-off journal entry.",
+    )
+    rsb_writeoff_method = fields.Selection(
+        selection=[
+            ("credit_note", "Credit note with its taxes"),
+            ("entry", "Journal entry"),
+        ],
+        string="Write-off Method",
+        default="credit_note",
+        required=True,
+        help="Credit note with its taxes: a write-off is a customer credit note of what is "
+        "left of the invoice, its lines and taxes prorated, the untaxed part on the bad debts "
+        "account: the output tax of the unpaid part is reversed (VAT / sales-tax bad-debt "
+        "relief). It is posted and reconciled with the invoice, never sent to the client.\n"
+        "Journal entry: an internal entry (Dr bad debts / Cr receivable) of the whole "
+        "amount, taxes included: no tax relief, where it is not allowed or claimed "
+        "separately.",
     )
 
     def action_rsb_create_default_dunning_levels(self):

@@ -31,6 +31,7 @@ class ResConfigSettings(models.TransientModel):
     rsb_bad_debt_account_id = fields.Many2one(
         related="company_id.rsb_bad_debt_account_id", readonly=False
     )
+    rsb_writeoff_method = fields.Selection(related="company_id.rsb_writeoff_method", readonly=False)
 
     def action_rsb_create_default_dunning_levels(self):
         return self.company_id.action_rsb_create_default_dunning_levels()

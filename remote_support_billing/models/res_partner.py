@@ -351,43 +351,44 @@ class ResPartner(models.Model):
 
     @api.model
     def _rsb_revoke_trust_overdue(self, company):
-        """Switch to prepay every trusted client who owes an invoice overdue by more than the
-        company's threshold (what a client owes: `_rsb_get_receivable_position`, credits
-        netted, deposit requests excluded). The reason names the oldest invoice."""
+        """Switch to prepay every trusted client who owes something overdue by more than the
+        company's threshold: what is left, credits netted, of the receivable items
+        (instalments: a late first instalment counts) due before today less the threshold
+        (`_rsb_get_receivable_position`, the one rule). The reason names the oldest invoice
+        still owed."""
         days = company.rsb_trust_overdue_days
         if not days:
             return self.browse()
         today = fields.Date.context_today(self)
         limit = fields.Date.subtract(today, days=days)
-        groups = (
+        # trust is company-dependent: read in the company
+        trusted = self.sudo().with_company(company).search([("rsb_trusted", "=", True)])
+        if not trusted:
+            return self.browse()
+        positions = trusted._rsb_get_receivable_position(company, limit)
+        late = {
+            partner_id: position
+            for partner_id, position in positions.items()
+            if company.currency_id.compare_amounts(position["overdue"], 0.0) > 0
+        }
+        if not late:
+            return self.browse()
+        moves = (
             self.env["account.move"]
             .sudo()
-            ._read_group(
-                [
-                    *self._rsb_owed_invoice_domain(company, overdue_date=limit),
-                    ("commercial_partner_id.rsb_trusted", "=", True),
-                ],
-                ["commercial_partner_id"],
-                ["invoice_date_due:min", "id:recordset"],
-            )
+            .browse([position["oldest_move_id"] for position in late.values()])
         )
-        if not groups:
-            return self.browse()
-        clients = self.browse([partner.id for partner, _due, _moves in groups])
-        positions = clients._rsb_get_receivable_position(company, limit)
+        moves.mapped("name")  # prefetched for the reasons
         revoked = self.browse()
-        for partner, oldest_due, moves in groups:
-            owed = positions.get(partner.id, {}).get("overdue", 0.0)
-            if company.currency_id.compare_amounts(owed, 0.0) <= 0:
-                continue  # credits cover what is late
-            oldest = moves.sorted("invoice_date_due")[0]
+        for partner in self.browse(list(late)):
+            position = late[partner.id]
             reason = _(
                 "invoice %(invoice)s is overdue by %(days)s days (more than %(limit)s)",
-                invoice=oldest.name,
-                days=(today - oldest_due).days,
+                invoice=moves.browse(position["oldest_move_id"]).name,
+                days=(today - position["oldest_due_date"]).days,
                 limit=days,
             )
-            revoked |= partner._rsb_revoke_trust(reason)
+            revoked |= partner.with_company(company)._rsb_revoke_trust(reason)
         return revoked
 
     def _rsb_propose_trust(self):

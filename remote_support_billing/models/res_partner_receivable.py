@@ -9,71 +9,149 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ the rule
     @api.model
+    def _rsb_open_items_sql(self, company=None, partner_ids=None):
+        """The SQL of the open receivable items (the one rule of what is owed and when), one
+        row per posted, unreconciled receivable journal item of `company` (all companies if
+        None), of these commercial partners if given:
+        ``id, move_id, company_id, partner_id, date_due, date, residual, residual_currency,
+        currency_id, allocated, net, net_currency, credits``.
+
+        - ``date_due`` is the item's own maturity (``date_maturity``): each instalment of a
+          payment term is an item, due on its date (not the invoice's last due date);
+        - an unpaid deposit request is not a debt (money never received is not owed): the
+          receivable items of customer invoices linked to a ticket's deposit are left out;
+        - the client's open credits (credit notes, payments not applied yet) are allocated to
+          their debts oldest first, first in first out, as a reconciliation would: a debit
+          item's ``allocated`` is the credit it is covered by (company currency), ``credits``
+          the credits covering it as ``[[credit date, amount], ...]`` (the date a credit
+          stops interest); a credit item's ``allocated`` is the part of it used;
+        - ``net`` = what is left of the item after the allocation (company currency,
+          negative: credit left over), ``net_currency`` the same in the item's currency.
+        """
+        filters = [SQL("line.company_id = %s", company.id)] if company else []
+        if partner_ids is not None:
+            filters.append(SQL("partner.commercial_partner_id = ANY(%s)", list(partner_ids)))
+        return SQL(
+            """
+            WITH item AS (
+                SELECT line.id, line.move_id, line.company_id,
+                       partner.commercial_partner_id AS partner_id,
+                       COALESCE(line.date_maturity, line.date) AS date_due,
+                       line.date,
+                       line.amount_residual AS residual,
+                       line.amount_residual_currency AS residual_currency,
+                       line.currency_id
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN account_move move ON move.id = line.move_id
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                 WHERE line.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND NOT line.reconciled
+                   AND line.amount_residual != 0
+                   AND %(not_deposit_request)s
+                   %(filters)s
+            ), debit AS (
+                -- debts oldest due first, each the slice (upto - residual, upto] of the
+                -- client's total debt
+                SELECT id, company_id, partner_id, residual,
+                       SUM(residual) OVER (PARTITION BY company_id, partner_id
+                                           ORDER BY date_due, move_id, id) AS upto
+                  FROM item WHERE residual > 0
+            ), credit AS (
+                -- credits oldest first, each the slice (upto - amount, upto] of the total
+                SELECT id, company_id, partner_id, date, -residual AS amount,
+                       SUM(-residual) OVER (PARTITION BY company_id, partner_id
+                                            ORDER BY date, move_id, id) AS upto
+                  FROM item WHERE residual < 0
+            ), allocation AS (
+                -- where the two slices overlap, that credit covers that debt
+                SELECT d.id AS debit_id, c.id AS credit_id, c.date AS credit_date,
+                       LEAST(d.upto, c.upto)
+                       - GREATEST(d.upto - d.residual, c.upto - c.amount) AS amount
+                  FROM debit d
+                  JOIN credit c ON c.company_id = d.company_id
+                               AND c.partner_id = d.partner_id
+                               AND c.upto - c.amount < d.upto
+                               AND d.upto - d.residual < c.upto
+            ), covered AS (
+                SELECT debit_id AS id, SUM(amount) AS allocated,
+                       json_agg(json_build_array(credit_date, amount)
+                                ORDER BY credit_date, credit_id) AS credits
+                  FROM allocation GROUP BY debit_id
+            ), used AS (
+                SELECT credit_id AS id, SUM(amount) AS allocated
+                  FROM allocation GROUP BY credit_id
+            )
+            SELECT item.*,
+                   COALESCE(covered.allocated, used.allocated, 0.0) AS allocated,
+                   item.residual - SIGN(item.residual)
+                       * COALESCE(covered.allocated, used.allocated, 0.0) AS net,
+                   item.residual_currency * (1 - COALESCE(covered.allocated, used.allocated,
+                                                          0.0) / ABS(item.residual))
+                       AS net_currency,
+                   COALESCE(covered.credits, '[]'::json) AS credits
+              FROM item
+              LEFT JOIN covered ON covered.id = item.id
+              LEFT JOIN used ON used.id = item.id
+            """,
+            filters=SQL(" ").join(SQL("AND %s", f) for f in filters),
+            not_deposit_request=self._rsb_not_deposit_request_sql("move"),
+        )
+
+    @api.model
     def _rsb_receivable_position_sql(self, company, date, partner_ids=None):
         """The SQL of what clients owe `company` at `date`, one row per commercial partner:
         ``partner_id, balance, open, overdue, credit, open_count, oldest_due_date``
         (company currency).
 
-        Read from the posted, unreconciled receivable journal items (``amount_residual``):
+        An aggregate of `_rsb_open_items_sql` (the one rule: per receivable item, deposit
+        requests left out, credits allocated oldest debt first):
 
-        - an unpaid deposit request is not a debt (money never received is not owed): the
-          receivable items of customer invoices linked to a ticket's deposit are left out;
-        - open credits (credit notes, payments not applied yet) are netted: ``credit`` is
-          their total; ``open`` = what is due in total less the credits, ``overdue`` = the
-          items due before `date` less the credits, neither below 0;
-        - ``balance`` = open items less credits (negative: the client has credit).
+        - ``credit`` is the total of the open credits (credit notes, payments not applied
+          yet); ``open`` = what is due in total less the credits, ``overdue`` = what is left
+          of the items due before `date` once the credits are allocated (the oldest first,
+          so: the items due less the credits), neither below 0;
+        - ``balance`` = open items less credits (negative: the client has credit);
+        - ``oldest_due_date`` is the due date of the oldest item still overdue net,
+          ``oldest_move_id`` its journal entry (an invoice of which an instalment is late).
 
-        Shared by `_rsb_get_receivable_position` and the SQL reports (collections), so that
-        every figure of what a client owes comes from this query.
+        Shared by `_rsb_get_receivable_position`, the dunning plan and the SQL reports
+        (collections, aging), so that every figure of what a client owes comes from it.
         """
-        partner_filter = (
-            SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids))
-            if partner_ids is not None
-            else SQL()
-        )
         return SQL(
             """
             SELECT partner_id,
                    debit - credit AS balance,
                    GREATEST(debit - credit, 0.0) AS open,
-                   GREATEST(due - credit, 0.0) AS overdue,
+                   overdue,
                    credit,
                    open_count,
-                   oldest_due_date
+                   oldest_due_date,
+                   oldest_move_id
               FROM (
-                SELECT partner.commercial_partner_id AS partner_id,
-                       COALESCE(SUM(line.amount_residual)
-                                FILTER (WHERE line.amount_residual > 0), 0.0) AS debit,
-                       COALESCE(SUM(line.amount_residual)
-                                FILTER (WHERE line.amount_residual > 0
-                                          AND COALESCE(line.date_maturity, line.date)
-                                              < %(date)s), 0.0) AS due,
-                       COALESCE(-SUM(line.amount_residual)
-                                FILTER (WHERE line.amount_residual < 0), 0.0) AS credit,
-                       COUNT(DISTINCT line.move_id)
-                                FILTER (WHERE line.amount_residual > 0) AS open_count,
-                       MIN(COALESCE(line.date_maturity, line.date))
-                                FILTER (WHERE line.amount_residual > 0
-                                          AND COALESCE(line.date_maturity, line.date)
-                                              < %(date)s) AS oldest_due_date
-                  FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move move ON move.id = line.move_id
-                  JOIN res_partner partner ON partner.id = line.partner_id
-                 WHERE line.company_id = %(company)s
-                   AND line.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND NOT line.reconciled
-                   AND line.amount_residual != 0
-                   AND %(not_deposit_request)s
-                   %(partner_filter)s
-              GROUP BY partner.commercial_partner_id
+                SELECT items.partner_id,
+                       COALESCE(SUM(items.residual)
+                                FILTER (WHERE items.residual > 0), 0.0) AS debit,
+                       COALESCE(SUM(items.net)
+                                FILTER (WHERE items.residual > 0
+                                          AND items.date_due < %(date)s), 0.0) AS overdue,
+                       COALESCE(-SUM(items.residual)
+                                FILTER (WHERE items.residual < 0), 0.0) AS credit,
+                       COUNT(DISTINCT items.move_id)
+                                FILTER (WHERE items.residual > 0) AS open_count,
+                       MIN(items.date_due)
+                                FILTER (WHERE items.net > 0
+                                          AND items.date_due < %(date)s) AS oldest_due_date,
+                       (ARRAY_AGG(items.move_id ORDER BY items.date_due, items.move_id)
+                                FILTER (WHERE items.net > 0
+                                          AND items.date_due < %(date)s))[1] AS oldest_move_id
+                  FROM (%(items)s) items
+              GROUP BY items.partner_id
               ) owed
             """,
-            company=company.id,
             date=date,
-            partner_filter=partner_filter,
-            not_deposit_request=self._rsb_not_deposit_request_sql("move"),
+            items=self._rsb_open_items_sql(company, partner_ids),
         )
 
     @api.model
@@ -94,8 +172,8 @@ class ResPartner(models.Model):
         company) at `date` (default: today), in one query.
 
         :return: {commercial partner id: {"open", "overdue", "credit", "balance",
-                  "open_count", "oldest_due_date"}}; clients with nothing open are absent
-                  (see `_rsb_empty_position`).
+                  "open_count", "oldest_due_date", "oldest_move_id"}}; clients with nothing
+                  open are absent (see `_rsb_empty_position`).
         """
         company = company or self.env.company
         date = date or fields.Date.context_today(self)
@@ -124,14 +202,16 @@ class ResPartner(models.Model):
             "balance": 0.0,
             "open_count": 0,
             "oldest_due_date": None,
+            "oldest_move_id": None,
         }
 
     @api.model
     def _rsb_owed_invoice_domain(self, company=None, overdue_date=None):
         """Domain of the customer invoices that count as owed (open, posted, not a deposit
-        request), of these clients if any, of `company` if given; only those due before
-        `overdue_date` if given. For the callers that list invoices (plans, write-off,
-        dunning, dashboard, portal); the amounts come from `_rsb_get_receivable_position`.
+        request), of these clients if any, of `company` if given; only those with a
+        receivable item (an instalment) due before `overdue_date` if given. For the callers
+        that list invoices (plans, write-off, dunning, dashboard, portal); the amounts come
+        from `_rsb_get_receivable_position`.
         """
         domain = [
             ("move_type", "=", "out_invoice"),
@@ -144,7 +224,19 @@ class ResPartner(models.Model):
         if company:
             domain.append(("company_id", "=", company.id))
         if overdue_date:
-            domain.append(("invoice_date_due", "<", overdue_date))
+            # per receivable item (`_rsb_open_items_sql`): a late first instalment counts
+            domain.append(
+                (
+                    "line_ids",
+                    "any",
+                    [
+                        ("account_id.account_type", "=", "asset_receivable"),
+                        ("reconciled", "=", False),
+                        ("amount_residual", ">", 0),
+                        ("date_maturity", "<", overdue_date),
+                    ],
+                )
+            )
         return domain
 
     def _rsb_owed_summary(self, company=None):

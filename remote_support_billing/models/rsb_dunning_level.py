@@ -229,12 +229,14 @@ class RsbDunningLevel(models.Model):
                 raise ValidationError(_("A letter deadline cannot be negative."))
 
     # ------------------------------------------------------------------ business
-    def _rsb_compute_fee(self, amount, currency, due_date, date, charged_until=None):
+    def _rsb_compute_fee(self, amount, currency, due_date, date, charged_until=None, items=None):
         """The late fee of this level on an invoice with `amount` overdue (in `currency`, the
         invoice's), due on `due_date`, charged on `date`: fixed, percentage, or yearly
         interest (actual/365) for the days of lateness not charged yet, i.e. since
         `charged_until` when an earlier level charged interest up to that day
-        (billing_math.interest_due: each day bears interest once across levels). Then the
+        (billing_math.interest_due: each day bears interest once across levels); with
+        `items` (the overdue items with their payments, see billing_math.interest_on_balance)
+        interest runs on the balance outstanding day by day. Then the
         minimum, then the cap. The fixed amount, minimum and cap are set in the company's
         currency and converted at `date`. Rounded to `currency`."""
         self.ensure_one()
@@ -252,14 +254,15 @@ class RsbDunningLevel(models.Model):
         elif self.fee_type == "interest":
             if not billing_math.interest_days(due_date, date, charged_until):
                 return 0.0  # every day of lateness already bore interest
-            fee = billing_math.interest_due(
-                amount,
-                billing_math.to_decimal(self.fee_interest_rate) / 100,
-                due_date,
-                date,
-                charged_until,
-                rounding=None,
-            )
+            rate = billing_math.to_decimal(self.fee_interest_rate) / 100
+            if items is not None:
+                fee = billing_math.interest_on_balance(
+                    items, rate, date, charged_until, rounding=None
+                )
+            else:
+                fee = billing_math.interest_due(
+                    amount, rate, due_date, date, charged_until, rounding=None
+                )
             fee = float(fee)
         else:
             return 0.0

@@ -122,6 +122,17 @@ class RsbDunningRun(models.Model):
         the company that reached a level at the run's date, with its highest level reached,
         whether that level was already done (history), and the invoice and client pauses.
 
+        What is overdue is the one rule (`res.partner._rsb_open_items_sql`): per receivable
+        item (a late first instalment is dunned, the instalments not due yet are not),
+        net of the client's open credits (credit notes, payments not applied yet, allocated
+        to the oldest debts first). A row is an invoice with what is left of its items
+        that reached the first level: ``residual`` (company currency) and
+        ``residual_currency`` (the invoice's) are what the client is reminded of and what
+        fees are computed on; ``date_due`` and ``days_late`` are those of its oldest such
+        item; ``items`` (one per item: its due date, what is left of it, and the payments
+        and credits that paid it, with their dates) let interest run on the balance
+        outstanding day by day.
+
         :return: {commercial partner id: [row dict, ...]} ordered by due date
         """
         self.ensure_one()
@@ -141,10 +152,11 @@ class RsbDunningRun(models.Model):
             """
             SELECT m.id AS move_id,
                    m.commercial_partner_id AS partner_id,
-                   m.invoice_date_due AS date_due,
-                   %(date)s::date - m.invoice_date_due AS days_late,
-                   m.amount_residual_signed AS residual,
-                   m.amount_residual AS residual_currency,
+                   late.date_due AS date_due,
+                   %(date)s::date - late.date_due AS days_late,
+                   late.residual AS residual,
+                   late.residual_currency AS residual_currency,
+                   late.items AS items,
                    m.currency_id AS currency_id,
                    COALESCE(m.rsb_dunning_fee, FALSE) AS is_fee,
                    (SELECT MAX(f.interest_until) FROM rsb_dunning_fee f
@@ -163,26 +175,52 @@ class RsbDunningRun(models.Model):
                            WHERE h.move_id = m.id AND h.level_id = lvl.id) AS done
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
-              -- only clients who owe something by the first level's horizon, their credits
-              -- netted (res.partner._rsb_receivable_position_sql): a credit note that covers
-              -- the late invoice means nothing to dun
-              JOIN (%(owing)s) owing ON owing.partner_id = m.commercial_partner_id
-                                    AND owing.overdue > 0
+              -- what is left of the invoice's receivable items that reached the first
+              -- level, once the client's credits are allocated (the one rule:
+              -- res.partner._rsb_open_items_sql): a credit note that covers the late
+              -- invoice means nothing to dun
+              JOIN (
+                    SELECT items.move_id,
+                           MIN(items.date_due) AS date_due,
+                           SUM(items.net) AS residual,
+                           SUM(items.net_currency) AS residual_currency,
+                           json_agg(json_build_object(
+                               'date_due', items.date_due,
+                               'amount', items.net_currency,
+                               -- company currency -> the item's currency
+                               'ratio', items.residual_currency / items.residual,
+                               'credits', items.credits,
+                               'payments', COALESCE(paid.payments, '[]'::json)
+                           ) ORDER BY items.date_due, items.id) AS items
+                      FROM (%(items)s) items
+                      LEFT JOIN LATERAL (
+                            -- payments and credit notes reconciled with the item, with
+                            -- their dates and amounts in the item's currency
+                            SELECT json_agg(json_build_array(
+                                       counterpart.date, partial.debit_amount_currency)
+                                       ORDER BY counterpart.date, partial.id) AS payments
+                              FROM account_partial_reconcile partial
+                              JOIN account_move_line counterpart
+                                ON counterpart.id = partial.credit_move_id
+                             WHERE partial.debit_move_id = items.id
+                           ) paid ON TRUE
+                     WHERE items.net > 0
+                       AND items.date_due <= %(date)s::date - %(min_days)s
+                  GROUP BY items.move_id
+                   ) late ON late.move_id = m.id
               JOIN LATERAL (
                     SELECT l.id, l.days
                       FROM rsb_dunning_level l
                      WHERE l.company_id = m.company_id AND l.active
-                       AND l.days <= %(date)s::date - m.invoice_date_due
+                       AND l.days <= %(date)s::date - late.date_due
                   ORDER BY l.days DESC
                      LIMIT 1
                    ) lvl ON TRUE
              WHERE m.company_id = %(company)s
                -- the invoices that count as owed (res.partner._rsb_owed_invoice_domain)
                AND m.id IN %(owed)s
-               AND m.amount_residual > 0
-               AND m.invoice_date_due <= %(date)s::date - %(min_days)s
                %(partner_filter)s
-          ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
+          ORDER BY m.commercial_partner_id, late.date_due, m.id
             """,
             date=self.date,
             company=self.company_id.id,
@@ -192,18 +230,31 @@ class RsbDunningRun(models.Model):
             # the client's dunning pause is per company (jsonb column)
             p_pause_reason=partners._field_to_sql("p", "rsb_dunning_pause_reason"),
             p_pause_until=partners._field_to_sql("p", "rsb_dunning_pause_until"),
-            owing=self.env["res.partner"]._rsb_receivable_position_sql(
-                self.company_id,
-                # items due by the run's date less the first level's days, as selected here
-                fields.Date.add(self.date, days=1 - min_days),
-                partner_ids,
-            ),
+            items=self.env["res.partner"]._rsb_open_items_sql(self.company_id, partner_ids),
         )
         self.env.cr.execute(query)
         plan = defaultdict(list)
+        currencies = {}
         for row in self.env.cr.dictfetchall():
+            currency_id = row["currency_id"]
+            if currency_id not in currencies:
+                currencies[currency_id] = self.env["res.currency"].browse(currency_id)
+            currency = currencies[currency_id]
+            row["residual"] = self.company_id.currency_id.round(row["residual"])
+            row["residual_currency"] = currency.round(row["residual_currency"])
+            row["items"] = [self._rsb_plan_item(item) for item in row["items"]]
             plan[row["partner_id"]].append(row)
         return plan
+
+    @api.model
+    def _rsb_plan_item(self, item):
+        """A receivable item of a plan row, read from its JSON: ``(due date, what is left of
+        it, [(date, amount paid or credited that day)])``, amounts in the item's currency
+        (billing_math.interest_on_balance)."""
+        ratio = item["ratio"] or 1.0
+        paid = [(fields.Date.to_date(day), amount) for day, amount in item["payments"]]
+        paid += [(fields.Date.to_date(day), amount * ratio) for day, amount in item["credits"]]
+        return (fields.Date.to_date(item["date_due"]), item["amount"], sorted(paid))
 
     def _rsb_owed_invoices_query(self):
         """Sub-select of the company's invoices that count as owed (one definition)."""

@@ -29,7 +29,10 @@ class RsbDunningRunLine(models.Model):
         """The fees the levels reached charge on a client's invoices at `date`: a list of
         (plan row, level, amount in the invoice's currency). Interest counts only the days
         not charged yet (`interest_until` of the row: the last day an earlier level charged
-        interest up to). No fee on a fee invoice.
+        interest up to), on the balance outstanding each day (the row's `items`: a payment
+        stops interest on what it paid from its date). Fees are computed on what is left of
+        the overdue items once the client's credits are netted (`_rsb_plan`). No fee on a
+        fee invoice.
 
         :param memo: a dict kept by the caller across clients (the levels that charge)"""
         memo = {} if memo is None else memo
@@ -43,7 +46,12 @@ class RsbDunningRunLine(models.Model):
             level = levels[row["level_id"]]
             currency = self.env["res.currency"].browse(row["currency_id"])
             amount = level._rsb_compute_fee(
-                row["residual_currency"], currency, row["date_due"], date, row["interest_until"]
+                row["residual_currency"],
+                currency,
+                row["date_due"],
+                date,
+                row["interest_until"],
+                items=row.get("items"),
             )
             if float_compare(amount, 0.0, precision_rounding=currency.rounding) > 0:
                 fees.append((row, level, amount))

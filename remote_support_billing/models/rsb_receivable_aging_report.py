@@ -1,5 +1,6 @@
-"""The receivables aging report: open customer invoices and credit notes by how late they
-are, in the buckets of billing_math.aging_bucket."""
+"""The receivables aging report: the open receivable items (invoices, each instalment on its
+own, credit notes, payments not applied yet) by how late they are, in the buckets of
+billing_math.aging_bucket."""
 
 from odoo import _, fields, models
 from odoo.tools import SQL
@@ -17,9 +18,13 @@ AGING_BUCKETS = [
 
 
 class RsbReceivableAgingReport(models.Model):
-    """Open customer invoices and credit notes by how late they are, one row per document,
-    in the company's currency (credit notes negative). Buckets are computed against today
-    when the report is read."""
+    """The open receivable items by how late they are, one row per receivable journal item
+    (`res.partner._rsb_open_items_sql`, the one rule: an invoice with a payment term has a
+    row per open instalment, aged on its own due date; credit notes and payments not applied
+    yet are negative rows), in the company's currency. Buckets are computed against today
+    when the report is read. ``amount_overdue`` is what is overdue once the client's credits
+    are allocated to the oldest debts: its total per client is what dunning reminds them of
+    and the dashboard's Overdue figure."""
 
     _name = "rsb.receivable.aging.report"
     _description = "Receivables Aging"
@@ -29,7 +34,12 @@ class RsbReceivableAgingReport(models.Model):
 
     move_id = fields.Many2one(comodel_name="account.move", string="Document", readonly=True)
     move_type = fields.Selection(
-        selection=[("out_invoice", "Invoice"), ("out_refund", "Credit Note")],
+        selection=[
+            ("out_invoice", "Invoice"),
+            ("out_refund", "Credit Note"),
+            ("entry", "Payment / Other"),
+            ("out_receipt", "Receipt"),
+        ],
         string="Type",
         readonly=True,
     )
@@ -47,25 +57,39 @@ class RsbReceivableAgingReport(models.Model):
     amount_31_60 = fields.Monetary(string="31-60", readonly=True)
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
+    amount_overdue = fields.Monetary(
+        string="Overdue (Credits Netted)",
+        readonly=True,
+        help="What is left overdue of the item once the client's open credits (credit notes, "
+        "payments not applied yet) are allocated to the oldest debts: what dunning reminds "
+        "the client of.",
+    )
 
     _depends = {
         "account.move": [
             "move_type",
             "state",
-            "commercial_partner_id",
             "invoice_user_id",
-            "company_id",
             "invoice_date",
-            "invoice_date_due",
+            "rsb_deposit_ticket_id",
+        ],
+        "account.move.line": [
+            "partner_id",
+            "company_id",
+            "account_id",
+            "parent_state",
+            "reconciled",
+            "date",
+            "date_maturity",
             "amount_residual",
-            "amount_residual_signed",
+            "amount_residual_currency",
         ],
     }
 
     @property
     def _table_query(self):
         today = fields.Date.context_today(self)
-        days = SQL("(%s::date - COALESCE(m.invoice_date_due, m.invoice_date, m.date))", today)
+        days = SQL("(%s::date - items.date_due)", today)
         # billing_math.aging_bucket, in SQL: the first bucket whose bound the days do not pass
         bucket = SQL(
             "CASE %s ELSE %s END",
@@ -78,42 +102,42 @@ class RsbReceivableAgingReport(models.Model):
         )
 
         def in_bucket(name):
-            return SQL("CASE WHEN %s = %s THEN m.amount_residual_signed ELSE 0.0 END", bucket, name)
+            return SQL("CASE WHEN %s = %s THEN items.residual ELSE 0.0 END", bucket, name)
 
         return SQL(
             """
-            SELECT m.id AS id,
-                   m.id AS move_id,
+            SELECT items.id AS id,
+                   items.move_id AS move_id,
                    m.move_type AS move_type,
-                   m.commercial_partner_id AS partner_id,
+                   items.partner_id AS partner_id,
                    m.invoice_user_id AS user_id,
-                   m.company_id AS company_id,
+                   items.company_id AS company_id,
                    company.currency_id AS currency_id,
                    m.invoice_date AS invoice_date,
-                   COALESCE(m.invoice_date_due, m.invoice_date, m.date) AS date_due,
+                   items.date_due AS date_due,
                    GREATEST(%(days)s, 0) AS days_overdue,
                    %(bucket)s AS bucket,
-                   m.amount_residual_signed AS amount_residual,
+                   items.residual AS amount_residual,
                    %(current)s AS amount_current,
                    %(b30)s AS amount_1_30,
                    %(b60)s AS amount_31_60,
                    %(b90)s AS amount_61_90,
-                   %(b90p)s AS amount_90_plus
-              FROM account_move m
-              JOIN res_company company ON company.id = m.company_id
-             WHERE m.move_type IN ('out_invoice', 'out_refund')
-               AND m.state = 'posted'
-               AND m.amount_residual != 0
-               AND %(not_deposit_request)s
+                   %(b90p)s AS amount_90_plus,
+                   CASE WHEN items.residual > 0 AND items.date_due < %(today)s
+                        THEN items.net ELSE 0.0 END AS amount_overdue
+              FROM (%(items)s) items
+              JOIN account_move m ON m.id = items.move_id
+              JOIN res_company company ON company.id = items.company_id
             """,
             days=days,
+            today=today,
             bucket=bucket,
             current=in_bucket("current"),
             b30=in_bucket("1_30"),
             b60=in_bucket("31_60"),
             b90=in_bucket("61_90"),
             b90p=in_bucket("90_plus"),
-            not_deposit_request=self.env["res.partner"]._rsb_not_deposit_request_sql("m"),
+            items=self.env["res.partner"]._rsb_open_items_sql(),
         )
 
     def action_open_move(self):

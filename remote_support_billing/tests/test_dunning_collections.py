@@ -66,7 +66,9 @@ class TestDunningCollections(RSBDunningCommon):
         self.assertEqual(base64.b64decode(wizard.data)[:2], b"PK", "an xlsx (zip) file")
 
     def test_writeoff_wizard_creates_internal_entry_on_bad_debts(self):
-        """Was a customer credit note: now an internal entry (Dr bad debts / Cr receivable)."""
+        """The company's option "journal entry": an internal entry (Dr bad debts / Cr
+        receivable); the default credit note is tests/test_writeoff_tax.py."""
+        self.company.rsb_writeoff_method = "entry"
         self._run()
         action = self.client_b.with_user(self.accountant).action_rsb_writeoff()
         with freeze_time(self.TODAY):

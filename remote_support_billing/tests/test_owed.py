@@ -205,6 +205,7 @@ class TestOwed(RSBDunningCommon):
 
     # ------------------------------------------------------------------ write-off
     def test_writeoff_entry(self):
+        self.company.rsb_writeoff_method = "entry"  # the company's option (default: credit note)
         invoice = self._create_invoice(self.client_b, 120.0, self.TODAY - timedelta(days=50))
         self._pay_invoice(invoice, amount=20.0)
         refunds_before = self.env["account.move"].search_count([("move_type", "=", "out_refund")])

@@ -63,7 +63,8 @@ class RsbCollectionsExportWizard(models.TransientModel):
         ]
 
     def _rsb_rows(self):
-        """The export rows: one per overdue invoice, two queries whatever the number."""
+        """The export rows: one per overdue invoice (due date and days late: its oldest open
+        instalment's), three queries whatever the number."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         partners = self.partner_ids.commercial_partner_id
@@ -73,6 +74,20 @@ class RsbCollectionsExportWizard(models.TransientModel):
         moves = self.env["account.move"].search(
             partners._rsb_owed_invoice_domain(overdue_date=today),
             order="commercial_partner_id, invoice_date_due",
+        )
+        # each invoice's oldest receivable item still open (a late first instalment: the
+        # invoice's invoice_date_due is its last instalment's)
+        oldest_due = dict(
+            self.env["account.move.line"]._read_group(
+                [
+                    ("move_id", "in", moves.ids),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", ">", 0),
+                ],
+                ["move_id"],
+                ["date_maturity:min"],
+            )
         )
         last_contact = dict(
             self.env["rsb.dunning.history"]._read_group(
@@ -84,6 +99,7 @@ class RsbCollectionsExportWizard(models.TransientModel):
         rows = []
         for move in moves:
             p = move.commercial_partner_id
+            due = oldest_due.get(move) or move.invoice_date_due
             rows.append(
                 [
                     p.name,
@@ -99,8 +115,8 @@ class RsbCollectionsExportWizard(models.TransientModel):
                     p.vat or "",
                     move.name,
                     move.invoice_date,
-                    move.invoice_date_due,
-                    (today - move.invoice_date_due).days,
+                    due,
+                    (today - due).days,
                     move.amount_total,
                     move.amount_residual,
                     move.currency_id.name,

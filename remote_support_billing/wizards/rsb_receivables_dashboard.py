@@ -77,9 +77,21 @@ class RsbReceivablesDashboard(models.Model):
         )
 
     def _rsb_overdue_month_domain(self):
+        """The invoices with a receivable item (an instalment) that fell due this month and
+        is still unpaid (per item, as `_rsb_owed_invoice_domain`)."""
         return [
             *self._rsb_overdue_domain(),
-            ("invoice_date_due", ">=", self._rsb_today().replace(day=1)),
+            (
+                "line_ids",
+                "any",
+                [
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", ">", 0),
+                    ("date_maturity", ">=", self._rsb_today().replace(day=1)),
+                    ("date_maturity", "<", self._rsb_today()),
+                ],
+            ),
         ]
 
     def _rsb_collected_month_domain(self):
@@ -174,8 +186,19 @@ class RsbReceivablesDashboard(models.Model):
             [(collected,)] = self.env["account.payment"]._read_group(
                 dashboard._rsb_collected_month_domain(), [], ["amount_company_currency_signed:sum"]
             )
-            [(overdue,)] = self.env["account.move"]._read_group(
-                dashboard._rsb_overdue_month_domain(), [], ["amount_residual_signed:sum"]
+            # what is left of the items (instalments) that fell due this month: the Aging
+            # report's rows (one rule, `res.partner._rsb_open_items_sql`)
+            today = dashboard._rsb_today()
+            [(overdue,)] = self.env["rsb.receivable.aging.report"]._read_group(
+                [
+                    ("company_id", "=", dashboard._rsb_company().id),
+                    ("amount_residual", ">", 0),
+                    ("date_due", ">=", today.replace(day=1)),
+                    ("date_due", "<", today),
+                    ("move_type", "=", "out_invoice"),
+                ],
+                [],
+                ["amount_residual:sum"],
             )
             dashboard.amount_collected_month = collected
             dashboard.amount_overdue_month = overdue

@@ -34,17 +34,19 @@ class RsbReceivablesDashboard(models.Model):
             )
 
     def _rsb_aging_rows(self):
-        """What is owed (`_rsb_owed_invoice_domain`) by age today, in billing_math's buckets."""
-        today = self._rsb_today()
-        groups = self.env["account.move"]._read_group(
-            self.env["res.partner"]._rsb_owed_invoice_domain(self._rsb_company()),
-            ["invoice_date_due:day"],
-            ["amount_residual_signed:sum"],
+        """What is owed by age today, in billing_math's buckets: the totals of the Aging
+        report (rsb.receivable.aging.report: per receivable item, credits negative) for the
+        company, so that the chart and the report show the same figures."""
+        fnames = [f"amount_{key}" for key, _upper in billing_math.aging_buckets()]
+        [totals] = self.env["rsb.receivable.aging.report"]._read_group(
+            [("company_id", "=", self._rsb_company().id)],
+            [],
+            [f"{fname}:sum" for fname in fnames],
         )
-        totals = dict.fromkeys((key for key, _upper in billing_math.aging_buckets()), 0.0)
-        for due, amount in groups:
-            totals[billing_math.aging_bucket((today - due).days if due else 0)] += amount
-        return [(str(BUCKET_LABELS[key]), amount) for key, amount in totals.items()]
+        return [
+            (str(BUCKET_LABELS[key]), amount or 0.0)
+            for (key, _upper), amount in zip(billing_math.aging_buckets(), totals, strict=True)
+        ]
 
     def _rsb_level_rows(self):
         groups = self.env["account.move"]._read_group(
