@@ -20,6 +20,16 @@ class HelpdeskTicket(models.Model):
         "the deposit: the settle-up charges it for the difference.",
     )
 
+    rsb_money_out_ids = fields.One2many(
+        comodel_name="rsb.money.out",
+        inverse_name="ticket_id",
+        string="Money Out",
+        readonly=True,
+        copy=False,
+        help="Card charges and provider refunds of the ticket, sent after their settle-up "
+        "was saved: queued, sending, sent or failed (with the provider's reason).",
+    )
+
     # ------------------------------------------------------------------ money out / in
     def _rsb_apply_unused_deposit(self, credit_note, amount):
         """Refund the unused deposit or keep it as the client's credit, per policy.

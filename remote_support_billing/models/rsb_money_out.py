@@ -63,10 +63,17 @@ class RsbMoneyOut(models.Model):
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     token_id = fields.Many2one("payment.token", string="Saved Card", readonly=True)
     source_transaction_id = fields.Many2one(
-        "payment.transaction", string="Refunded Transaction", readonly=True
+        "payment.transaction",
+        string="Refunded Transaction",
+        readonly=True,
+        groups="account.group_account_invoice",
     )
     transaction_id = fields.Many2one(
-        "payment.transaction", string="Transaction", readonly=True, copy=False
+        "payment.transaction",
+        string="Transaction",
+        readonly=True,
+        copy=False,
+        groups="account.group_account_invoice",
     )
     requested_by_id = fields.Many2one("res.users", string="Requested By", readonly=True)
     date_sending = fields.Datetime(readonly=True, copy=False)
