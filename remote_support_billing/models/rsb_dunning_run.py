@@ -219,6 +219,9 @@ class RsbDunningRun(models.Model):
              WHERE m.company_id = %(company)s
                -- the invoices that count as owed (res.partner._rsb_owed_invoice_domain)
                AND m.id IN %(owed)s
+               -- a fee invoice is not reminded on the day it was issued (a second run
+               -- the same day does not restart the ladder with a friendly reminder)
+               AND NOT (COALESCE(m.rsb_dunning_fee, FALSE) AND m.invoice_date >= %(date)s)
                %(partner_filter)s
           ORDER BY m.commercial_partner_id, late.date_due, m.id
             """,
