@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
+TAIL = 25  # lines of each regression's traceback printed
 
 
 def outcome(testcase):
@@ -46,16 +47,22 @@ def module_of(classname):
 
 
 def read_report(path):
-    """{(classname, name): outcome} of a JUnit XML report. A test reported twice (pytest adds
-    a second <testcase> when the teardown errors after the call) keeps its worst outcome."""
-    results = {}
+    """{(classname, name): outcome}, {(classname, name): failure text} of a JUnit XML report.
+    A test reported twice (pytest adds a second <testcase> when the teardown errors after the
+    call) keeps its worst outcome."""
+    results, texts = {}, {}
     rank = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
     for testcase in ET.parse(path).getroot().iter("testcase"):
         key = (testcase.get("classname", ""), testcase.get("name", ""))
         result = outcome(testcase)
         if key not in results or rank[result] > rank[results[key]]:
             results[key] = result
-    return results
+            texts[key] = "\n".join(
+                (child.text or child.get("message") or "")
+                for child in testcase
+                if child.tag in ("failure", "error")
+            )
+    return results, texts
 
 
 def counts_by_module(results):
@@ -89,7 +96,8 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     try:
-        without, with_ = read_report(argv[1]), read_report(argv[2])
+        without, _texts = read_report(argv[1])
+        with_, texts = read_report(argv[2])
     except (OSError, ET.ParseError) as error:
         print(f"peer_compare: cannot read a report: {error}", file=sys.stderr)
         return 2
@@ -125,6 +133,11 @@ def main(argv):
         print(f"\nFAIL: {len(regressions)} test(s) pass without the addon and not with it:")
         for (classname, name), result in regressions:
             print(f"  {result:<8} {short_name(classname)}::{name}")
+        for key, result in regressions:
+            text = texts.get(key, "").strip().splitlines()
+            if text:
+                print(f"\n--- {short_name(key[0])}::{key[1]} ({result}), last lines:")
+                print("\n".join(text[-TAIL:]))
         return 1
     print("\nOK: every test that passes without the addon passes with it.")
     return 0

@@ -53,45 +53,55 @@ with="${TEST_DB}_peer_with"
 out="$RUN_DIR/peer"
 mkdir -p "$out"
 rm -f "$out"/*.xml
+pids=()
 cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done # a run still going
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "${PEER_KEEP_DB:-}" != 1 ]; then drop_db "$without"; drop_db "$with"; fi
 }
 trap cleanup EXIT
 
-run_peer_tests() { # db label [pytest args]: junit report in $out/<label>.xml, log beside it
-  local db=$1 label=$2 rc
+start_peer_tests() { # db label [pytest args]: in the background, its pid appended to pids;
+  # the junit report goes to $out/<label>.xml, the log beside it
+  local db=$1 label=$2
   shift 2
-  set +e
   # -c: this checkout's pytest settings, whatever directory the tests are in; --rootdir=/:
   # reports name each test by its full path, so the modules' own names show (two modules
-  # have a test_account_payment.py).
+  # have a test_account_payment.py). timeout passes a kill on to pytest.
   timeout "${PEER_TIMEOUT:-1200}" "$PY" -m pytest -c "$ROOT/pyproject.toml" --rootdir=/ \
     -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$db" --odoo-http \
     --odoo-log-level=warn --junitxml="$out/$label.xml" -q -rfE \
-    "${ignored[@]/#/--ignore=}" "${tests[@]}" "$@" >"$out/$label.log" 2>&1
-  rc=$?
-  set -e
+    "${ignored[@]/#/--ignore=}" "${tests[@]}" "$@" >"$out/$label.log" 2>&1 &
+  pids+=($!)
+}
+finish_peer_tests() { # label pid
+  local rc=0
+  wait "$2" || rc=$?
+  pids=("${pids[@]/#$2/}")
   # 0: all passed, 1: some tests failed (peer_compare decides); anything else: no valid run
   if [ $rc -gt 1 ]; then
-    tail -40 "$out/$label.log" >&2
-    say "the run $label stopped (exit $rc, 124 = timeout): see $out/$label.log"
+    tail -40 "$out/$1.log" >&2
+    say "the run $1 stopped (exit $rc, 124 = timeout): see $out/$1.log"
     return 1
   fi
-  say "$label: $(tail -1 "$out/$label.log")"
+  say "$1: $(tail -1 "$out/$1.log")"
 }
 
 base=$(ensure_base_db all)
 say "databases $without (the dependencies) and $with (the same + $ADDON)"
 copy_db "$base" "$without"
 copy_db "$base" "$with"
+# The run without the addon goes on while the addon installs and its run goes (2 cores).
+say "peer tests without the addon (${#tests[@]} folders and files), in the background"
+start_peer_tests "$without" without "$@"
 log="$RUN_DIR/logs/$with-install.log"
+say "installing $ADDON in $with"
 odoo -d "$with" -i "$ADDON" --without-demo=all --stop-after-init --log-level=warn >"$log" 2>&1 \
   || { tail -60 "$log" >&2; exit 1; }
 check_log "$log"
-
-say "peer tests without the addon (${#tests[@]} folders and files)"
-run_peer_tests "$without" without "$@"
 say "peer tests with the addon"
-run_peer_tests "$with" with "$@"
+start_peer_tests "$with" with "$@"
+finish_peer_tests without "${pids[0]}"
+finish_peer_tests with "${pids[1]}"
 
 "$PY" "$ROOT/tools/peer_compare.py" "$out/without.xml" "$out/with.xml"
