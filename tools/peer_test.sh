@@ -46,7 +46,7 @@ PY
 }
 mapfile -t tests < <(module_paths "${PEER_TESTS[@]}")
 mapfile -t ignored < <(module_paths "${PEER_IGNORE[@]}")
-[ ${#tests[@]} = ${#PEER_TESTS[@]} ] || exit 1
+[ ${#tests[@]} = ${#PEER_TESTS[@]} ] && [ ${#ignored[@]} = ${#PEER_IGNORE[@]} ] || exit 1
 
 without="${TEST_DB}_peer_without"
 with="${TEST_DB}_peer_with"
@@ -99,6 +99,11 @@ say "installing $ADDON in $with"
 odoo -d "$with" -i "$ADDON" --without-demo=all --stop-after-init --log-level=warn >"$log" 2>&1 \
   || { tail -60 "$log" >&2; exit 1; }
 check_log "$log"
+installed() { psql -d "$1" -tAc "SELECT count(*) FROM ir_module_module WHERE name = '$ADDON' AND state = 'installed'"; }
+if [ "$(installed "$with")" != 1 ] || [ "$(installed "$without")" != 0 ]; then
+  say "$ADDON should be installed in $with and not in $without"
+  exit 1
+fi
 say "peer tests with the addon"
 start_peer_tests "$with" with "$@"
 finish_peer_tests without "${pids[0]}"
