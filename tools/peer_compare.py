@@ -76,7 +76,7 @@ def print_table(without, with_):
     before, after = counts_by_module(without), counts_by_module(with_)
     head = ["passed", "failed", "errors", "skipped"]
     cols = "  ".join(f"{h:>7}" for h in head)
-    print(f"{'module':<26}{'without the addon':^38}  |  {'with the addon':^36}")
+    print(f"{'module':<26}{'without the addon':^{len(cols)}}  |  {'with the addon':^{len(cols)}}")
     print(f"{'':<26}{cols}  |  {cols}")
     total_b, total_a = Counter(), Counter()
     for module in sorted(set(before) | set(after)):
