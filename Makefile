@@ -4,6 +4,7 @@
 #   make lint   pre-commit (ruff + pylint-odoo)
 #   make bench  dunning benchmark against OCA account_credit_control
 #   make dist          build the wheel odoo-addon-remote_support_billing into dist/
+#   make peer-test     run the tests of the Odoo/OCA modules the addon extends, without and with it
 #   make wheel-test    install that wheel into a fresh virtualenv and database
 #   make upgrade-test  install the previous release, add data, update to this checkout, check
 #   make pot           export i18n/remote_support_billing.pot and merge it into i18n/*.po
@@ -15,7 +16,7 @@ export DEMO_DB ?= rsb_demo
 export TEST_DB ?= rsb_test
 export PORT ?= 8069
 
-.PHONY: setup demo test lint bench clean dist wheel-test upgrade-test ship-test pot readme
+.PHONY: setup demo test peer-test lint bench clean dist wheel-test upgrade-test ship-test pot readme
 
 setup:
 	@bash tools/setup.sh
@@ -25,6 +26,11 @@ demo: setup
 
 test: setup
 	@bash tools/test.sh $(PYTEST_ARGS)
+
+# the tests of helpdesk_mgmt, helpdesk_mgmt_timesheet, hr_timesheet, account_payment, payment and
+# part of account, on a database without the addon and one with it (tools/peer_test.sh)
+peer-test: setup
+	@bash tools/peer_test.sh $(PEER_ARGS)
 
 lint: setup
 	@$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
