@@ -1,8 +1,10 @@
 """Invoices and credit notes seen from the tickets: deposit requests and settle-up documents
 through their lifecycle (paid, reversed, reset to draft), and the dunning fields."""
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+from .. import ledger_guard
 
 # Why dunning is paused on an invoice or a client (shared by the pause wizard and the runs).
 PAUSE_REASONS = [
@@ -66,6 +68,16 @@ class AccountMove(models.Model):
         help="This invoice charges dunning late fees (no fee is charged on it).",
     )
 
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        ledger_guard.check_create(self, vals_list, ["rsb_deposit_ticket_id"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        ledger_guard.check_write(self, vals, ["rsb_deposit_ticket_id"])
+        return super().write(vals)
+
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         deposits = self.filtered(lambda m: m.rsb_deposit_ticket_id and m.move_type == "out_invoice")
@@ -117,6 +129,16 @@ class AccountMove(models.Model):
         )
         if on_hold:
             on_hold._rsb_lift_paid_credit_holds()
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        # Odoo's reversal copies the deposit tags of the items it reverses (see
+        # account_move_line._copy_data_extend_business_fields): it runs as a ledger writer,
+        # the values being those of the documents reversed; the reversals are given back in
+        # the caller's environment.
+        reversals = super(AccountMove, ledger_guard.ledger_writer(self))._reverse_moves(
+            default_values_list=default_values_list, cancel=cancel
+        )
+        return reversals.with_env(self.env)
 
     def button_draft(self):
         self._rsb_check_can_reset()
