@@ -215,3 +215,62 @@ class TestReversalGuards(LifecycleCase):
         self.assertEqual(credit_note.state, "draft")
         self.assertEqual(self._figures(ticket), before)
         self.assertTrue(ticket.rsb_settled)
+
+    # ------------------------------------------------------------------ N10
+    def test_refund_of_a_reversed_credit_note_cannot_be_confirmed(self):
+        """Cancel Session prepares a draft refund of the $129 paid; the accountant reverses
+        its credit note (the deposit is held again). Confirming the draft refund now would
+        send $129 that nobody owes, and a second Cancel Session would send $129 more."""
+        self.company.rsb_unused_deposit_policy = "refund"
+        ticket, _deposit = self._paid_ticket()
+        ticket.with_user(self.helpdesk_manager)._rsb_cancel_session("Client fixed it")
+        Payment = self.env["account.payment"]
+        refunds = [("payment_type", "=", "outbound"), ("partner_id", "=", self.client_a.id)]
+        payment = Payment.search(refunds)
+        self.assertEqual(payment.state, "draft")
+        credit_note = payment.invoice_ids
+        self._reverse_wizard(credit_note).refund_moves()
+        credit_note.reversal_move_ids.with_user(self.accountant).action_post()
+        self.assertAlmostEqual(self._figures(ticket)["available"], 129.0, msg="held again")
+        with self.assertRaises(UserError) as caught:
+            payment.with_user(self.accountant).action_post()
+        self.assertIn("no longer owes the client", str(caught.exception))
+        self.assertEqual(payment.state, "draft")
+        payment.with_user(self.accountant).action_cancel()
+        # the session cancelled again: refunded once in all
+        ticket.with_user(self.helpdesk_manager)._rsb_cancel_session("Client fixed it")
+        second = Payment.search(refunds) - payment
+        second.with_user(self.accountant).action_post()
+        sent = sum(
+            Payment.search(refunds + [("state", "not in", ("draft", "canceled"))]).mapped("amount")
+        )
+        self.assertAlmostEqual(sent, 129.0)
+        self._assert_books(ticket)
+
+    def test_refund_of_a_credit_note_used_elsewhere_cannot_be_confirmed(self):
+        """The credit note of the refund was applied to another invoice meanwhile: the
+        client has had the money; the refund is refused."""
+        self.company.rsb_unused_deposit_policy = "refund"
+        ticket, _deposit = self._paid_ticket()
+        ticket.with_user(self.helpdesk_manager)._rsb_cancel_session("Client fixed it")
+        payment = self.env["account.payment"].search(
+            [("payment_type", "=", "outbound"), ("partner_id", "=", self.client_a.id)]
+        )
+        credit_note = payment.invoice_ids
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Other work", "quantity": 1, "price_unit": 200.0})
+                ],
+            }
+        )
+        invoice.action_post()
+        (invoice | credit_note).line_ids.filtered(
+            lambda line: line.account_id == self.receivable and not line.reconciled
+        ).reconcile()
+        self.assertEqual(credit_note.payment_state, "paid")
+        with self.assertRaises(UserError):
+            payment.with_user(self.accountant).action_post()
+        self.assertEqual(payment.state, "draft")
