@@ -274,3 +274,36 @@ class TestReversalGuards(LifecycleCase):
         with self.assertRaises(UserError):
             payment.with_user(self.accountant).action_post()
         self.assertEqual(payment.state, "draft")
+
+    # ------------------------------------------------------------------ Deposits Held
+    def test_deposits_held_follow_a_partial_credit_note_of_the_request(self):
+        """$129 paid, $29 of it given back by a credit note of the request: the ticket holds
+        $100 and the report says so (fully reversed: nothing; untouched: all it was paid)."""
+        ticket, deposit = self._paid_ticket()
+        Report = self.env["rsb.deposit.held.report"]
+
+        def held():
+            self.env.flush_all()
+            Report.invalidate_model()
+            return sum(
+                Report.search([("kind", "=", "deposit"), ("move_id", "=", deposit.id)]).mapped(
+                    "amount"
+                )
+            )
+
+        self.assertAlmostEqual(held(), 129.0)
+        self._reverse_wizard(deposit).refund_moves()
+        credit_note = deposit.reversal_move_ids
+        line = credit_note.invoice_line_ids.filtered("rsb_deposit_ticket_id")
+        credit_note.write({"invoice_line_ids": [Command.update(line.id, {"price_unit": 29.0})]})
+        credit_note.action_post()
+        self.assertAlmostEqual(self._figures(ticket)["available"], 100.0)
+        self.assertAlmostEqual(held(), 100.0)
+        self._reverse_wizard(deposit).refund_moves()
+        rest = deposit.reversal_move_ids - credit_note
+        rest_line = rest.invoice_line_ids.filtered("rsb_deposit_ticket_id")
+        rest.write({"invoice_line_ids": [Command.update(rest_line.id, {"price_unit": 100.0})]})
+        rest.action_post()
+        self.assertAlmostEqual(self._figures(ticket)["available"], 0.0)
+        self.assertAlmostEqual(held(), 0.0)
+        self._assert_books(ticket)
