@@ -37,6 +37,8 @@ class HelpdeskTicket(models.Model):
         string="Settlement Documents",
         readonly=True,
         copy=False,
+        # invoices: a technician's read() of the ticket must not fail on them
+        groups="account.group_account_invoice,account.group_account_readonly",
         help="Invoices, credit notes and refunds created by the settle-up.",
     )
     rsb_billable_hours = fields.Float(
