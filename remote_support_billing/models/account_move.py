@@ -120,10 +120,10 @@ class AccountMove(models.Model):
     def _rsb_on_posted(self):
         """What the addon does when documents are posted (called by `_post`)."""
         posted = self
-        # in sudo: the accountant reversing a document may have no access to the tickets
         # A settle-up document reversed in full reopens its tickets: the time is released and
         # the deposit it applied or returned is held again (the tags of the reversal say so).
         # A credit note for part of it is a price adjustment: the tickets stay settled.
+        # In sudo: the accountant reversing a document may have no access to the tickets.
         for move in posted.sudo().reversed_entry_id.filtered("rsb_settlement_ticket_ids"):
             reversal = posted.filtered(lambda m, move=move: m.reversed_entry_id == move)
             tickets = move.rsb_settlement_ticket_ids
@@ -229,7 +229,7 @@ class AccountMove(models.Model):
                         "%(move)s credits only part of %(invoice)s: it is a price adjustment "
                         "and the ticket stays settled, so it cannot give back the deposit the "
                         "invoice applied. Remove the deposit line from it, or reverse the "
-                        "whole invoice (the ticket is then settled again).",
+                        "whole invoice (the ticket is then reopened, to be settled up again).",
                         move=move.display_name,
                         invoice=original.display_name,
                     )
