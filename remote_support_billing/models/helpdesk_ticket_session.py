@@ -10,6 +10,9 @@ from odoo.tools import format_amount
 
 from ..feedback import post_template_queued
 
+# the longest session one calendar entry books (the wizard's duration, in hours)
+MAX_SESSION_HOURS = 24
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
@@ -139,8 +142,15 @@ class HelpdeskTicket(models.Model):
         self._rsb_check_can_schedule()
         if not start:
             raise UserError(_("Choose the date and time of the session."))
-        if duration <= 0:
-            raise UserError(_("The session must last more than zero minutes."))
+        if not 0 < duration <= MAX_SESSION_HOURS:  # a NaN fails too
+            raise UserError(
+                _(
+                    "A session lasts more than zero minutes and at most %(max)s hours "
+                    "(%(duration)s h given): split longer work into several sessions.",
+                    max=MAX_SESSION_HOURS,
+                    duration=duration,
+                )
+            )
         if not user:
             raise UserError(_("Choose the technician of the session."))
         values = self._prepare_rsb_session_event_values(start, duration, user)

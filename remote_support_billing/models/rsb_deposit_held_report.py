@@ -8,7 +8,8 @@ class RsbDepositHeldReport(models.Model):
     """Money held for clients, one row per document, in the company's currency:
 
     - deposits received but not applied yet: the paid part of the deposit requests (taxes
-      included when deposits are taxed) of tickets not settled, unless reversed;
+      included when deposits are taxed) of tickets not settled, less what their credit
+      notes gave back (nothing for a request reversed in full);
     - credits kept: what is left on posted customer credit notes (e.g. unused deposits
       kept as credit by the settle-up);
     - payments not applied: what is left open on the receivable account from customer
@@ -56,6 +57,7 @@ class RsbDepositHeldReport(models.Model):
             "date",
             "amount_total_signed",
             "amount_residual_signed",
+            "reversed_entry_id",
             "rsb_deposit_ticket_id",
         ],
         "account.move.line": [
@@ -93,24 +95,28 @@ class RsbDepositHeldReport(models.Model):
                    company.currency_id AS currency_id,
                    COALESCE(m.invoice_date, m.date) AS date,
                    %(age)s AS age_days,
-                   m.amount_total_signed - m.amount_residual_signed AS amount,
+                   m.amount_total_signed - given_back.amount - m.amount_residual_signed AS amount,
                    %(old)s AS older_than_threshold
               FROM account_move m
               JOIN res_company company ON company.id = m.company_id
               JOIN helpdesk_ticket ticket ON ticket.id = m.rsb_deposit_ticket_id
+              -- what its posted credit notes gave back or cancelled: a request reversed in
+              -- full holds nothing, one reversed in part holds the rest of what was paid
+              -- (as account.move._rsb_is_full_reversal reads it)
+              CROSS JOIN LATERAL (
+                  SELECT COALESCE(-SUM(reversal.amount_total_signed), 0) AS amount
+                    FROM account_move reversal
+                   WHERE reversal.reversed_entry_id = m.id AND reversal.state = 'posted'
+              ) given_back
              WHERE m.move_type = 'out_invoice'
                AND m.state = 'posted'
                AND NOT COALESCE(ticket.rsb_settled, FALSE)
-               AND m.amount_total_signed - m.amount_residual_signed > 0
+               AND m.amount_total_signed - given_back.amount - m.amount_residual_signed > 0
                -- a deposit request of the ledger (whatever account it was booked on, its
-               -- taxes included when deposits are taxed), not reversed
+               -- taxes included when deposits are taxed)
                AND EXISTS (
                    SELECT 1 FROM account_move_line line
                     WHERE line.move_id = m.id AND line.rsb_deposit_role = 'request'
-               )
-               AND NOT EXISTS (
-                   SELECT 1 FROM account_move reversal
-                    WHERE reversal.reversed_entry_id = m.id AND reversal.state = 'posted'
                )
             UNION ALL
             SELECT m.id AS id,
