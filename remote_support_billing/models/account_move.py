@@ -131,6 +131,13 @@ class AccountMove(models.Model):
                 tickets._rsb_on_settlement_reversed(move, reversal)
             else:
                 tickets._rsb_on_settlement_adjusted(move, reversal)
+        # A deposit document posted (a paid deposit reversed, ...) may close a ticket's gate:
+        # its session still to come follows (cancelled, the technician told).
+        deposit_tickets = posted.sudo().line_ids.rsb_deposit_ticket_id.filtered(
+            "rsb_session_event_id"
+        )
+        if deposit_tickets:
+            deposit_tickets._rsb_sessions_follow_gate()
         # A credit (credit note, payment not applied yet) may leave a client on credit hold
         # with nothing overdue any more (credits are netted): lift the hold then.
         on_hold = (

@@ -3,7 +3,7 @@ the .ics and connect instructions, reschedule, cancel, and the portal page."""
 
 from datetime import datetime, timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 
 from .common import RSBCommon
@@ -116,9 +116,15 @@ class TestSession(RSBCommon, HttpCase):
                 {"name": "sneaky", "start": self.start, "stop": self.start + timedelta(hours=1)}
             )
         )
-        # assertRaises (not ...Regex) rolls the refused write back, as the request would
-        with self.assertRaises(UserError) as refused:
+        # assertRaises (not ...Regex) rolls the refused write back, as the request would;
+        # the link is the Schedule wizard's only (a protected billing field, N5)
+        with self.assertRaises(AccessError) as refused:
             ticket.with_user(self.technician).write({"rsb_session_event_id": event.id})
+        self.assertIn("set by the billing actions", str(refused.exception))
+        self.assertFalse(ticket.rsb_session_event_id)
+        # even in sudo (an import, a server action) the gate holds
+        with self.assertRaises(UserError) as refused:
+            ticket.sudo().write({"rsb_session_event_id": event.id})
         self.assertIn("must pay a deposit first", str(refused.exception))
         self.assertFalse(ticket.rsb_session_event_id)
 
