@@ -70,6 +70,7 @@
         "views/res_partner_dunning_views.xml",
         "views/res_config_settings_dunning_views.xml",
         "views/portal_dunning_templates.xml",
+        "report/rsb_company_block.xml",
         "report/rsb_dunning_letter_report.xml",
         "report/rsb_partner_statement_report.xml",
         "wizards/rsb_dunning_wizard_views.xml",
