@@ -52,6 +52,7 @@
         "views/rsb_agreement_views.xml",
         "views/portal_templates.xml",
         "views/portal_deposit_templates.xml",
+        "views/rsb_send_error_views.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",
         "wizards/rsb_session_schedule_wizard_views.xml",
         "views/rsb_payment_plan_views.xml",

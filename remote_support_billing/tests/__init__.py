@@ -19,3 +19,4 @@ from . import test_portal_inputs
 from . import test_overdue_one_rule
 from . import test_writeoff_tax
 from . import test_pdf_documents
+from . import test_send_failures
