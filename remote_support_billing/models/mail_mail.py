@@ -1,5 +1,9 @@
 """An email to a client about a ticket or one of its documents that the mail server refused
-(or that had no valid address) is shown on the ticket, not only as Odoo's red envelope."""
+(or that had no valid address) is shown on the ticket, not only as Odoo's red envelope.
+
+An outgoing mail server that cannot be reached at all (`mail_smtp`) is not the ticket's
+problem: every email fails alike, Odoo shows it on each message and to the administrator, and
+the emails are resent from their envelope once the server is back."""
 
 import logging
 
@@ -14,7 +18,7 @@ class MailMail(models.Model):
     _inherit = "mail.mail"
 
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
-        if failure_type:
+        if failure_type and failure_type != "mail_smtp":
             try:
                 with self.env.cr.savepoint():
                     self._rsb_report_client_failure(success_pids, failure_reason, failure_type)
