@@ -12,6 +12,8 @@
 
 import logging
 
+import psycopg2
+
 from odoo import api, models
 
 _logger = logging.getLogger(__name__)
@@ -25,7 +27,9 @@ class AccountMoveSend(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return super()._prepare_invoice_pdf_report(invoices_data)
-        except Exception as error:  # noqa: BLE001 - any render failure is the move's error
+        except psycopg2.Error:
+            raise  # a concurrent update or a lost connection: the job retries, nothing to report
+        except Exception as error:
             if len(invoices_data) == 1:
                 self._rsb_set_pdf_error(invoices_data, error)
                 return None
@@ -34,7 +38,9 @@ class AccountMoveSend(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     super()._prepare_invoice_pdf_report({invoice: invoice_data})
-            except Exception as error:  # noqa: BLE001
+            except psycopg2.Error:
+                raise
+            except Exception as error:
                 self._rsb_set_pdf_error({invoice: invoice_data}, error)
         return None
 
@@ -53,7 +59,10 @@ class AccountMoveSend(models.AbstractModel):
         if not allow_raising:
             moves = self.env["account.move"].browse([move.id for move in moves_data])
             moves._rsb_report_send_failure(
-                {move.id: self._format_error_text(data["error"]) for move, data in moves_data.items()}
+                {
+                    move.id: self._format_error_text(data["error"])
+                    for move, data in moves_data.items()
+                }
             )
         return super()._hook_if_errors(moves_data, allow_raising=allow_raising)
 

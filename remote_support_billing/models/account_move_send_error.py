@@ -34,11 +34,11 @@ class AccountMove(models.Model):
             note = Markup("%s<br/>%s<br/>%s") % (
                 self.env._("%s could not be sent to the client.", move.display_name),
                 reason,
-                self.env._('Fix the cause (e.g. the client\'s email address), then click "Resend".'),
+                self.env._(
+                    'Fix the cause (e.g. the client\'s email address), then click "Resend".'
+                ),
             )
-            tickets.sudo()._rsb_notify_team(
-                self.env._("Not sent: %s", move.display_name), note
-            )
+            tickets.sudo()._rsb_notify_team(self.env._("Not sent: %s", move.display_name), note)
 
     def _rsb_notify_sent(self):
         """Sent after all (its error was cleared): the tickets are told."""

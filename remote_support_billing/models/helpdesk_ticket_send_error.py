@@ -71,9 +71,12 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.message_post(
                 body=self.env._(
-                    "Sending again: %s.", ", ".join(moves.filtered(
-                        lambda m, t=ticket: t in m._rsb_send_tickets()
-                    ).mapped("display_name"))
+                    "Sending again: %s.",
+                    ", ".join(
+                        moves.filtered(lambda m, t=ticket: t in m._rsb_send_tickets()).mapped(
+                            "display_name"
+                        )
+                    ),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

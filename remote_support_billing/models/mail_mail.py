@@ -22,8 +22,10 @@ class MailMail(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._rsb_report_client_failure(success_pids, failure_reason, failure_type)
-            except Exception:  # noqa: BLE001 - never stop the mail queue for a note
-                _logger.exception("Could not report the failed emails %s on their tickets", self.ids)
+            except Exception:
+                _logger.exception(
+                    "Could not report the failed emails %s on their tickets", self.ids
+                )
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )
@@ -68,7 +70,8 @@ class MailMail(models.Model):
             else:
                 tickets._rsb_notify_team(
                     self.env._("Email not delivered: %s", mail.subject or record.display_name),
-                    Markup("%s<br/>%s") % (
+                    Markup("%s<br/>%s")
+                    % (
                         text,
                         self.env._(
                             "Fix the address or the mail server, then resend it from the "

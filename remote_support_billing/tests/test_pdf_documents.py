@@ -9,8 +9,8 @@ import io
 import shutil
 import subprocess
 from datetime import timedelta
-from unittest.mock import patch
 from unittest import skipUnless
+from unittest.mock import patch
 
 import lxml.html
 from PIL import Image
@@ -30,7 +30,6 @@ PDFTOTEXT = shutil.which("pdftotext")
 PDFIMAGES = shutil.which("pdfimages")
 
 
-
 def _logo():
     """A small red PNG: the company's logo."""
     stream = io.BytesIO()
@@ -39,7 +38,10 @@ def _logo():
 
 
 @tagged("post_install", "-at_install")
-@skipUnless(PDFTOTEXT and PDFIMAGES, "pdftotext/pdfimages (poppler-utils) missing: tools/setup.sh installs them")
+@skipUnless(
+    PDFTOTEXT and PDFIMAGES,
+    "pdftotext/pdfimages (poppler-utils) missing: tools/setup.sh installs them",
+)
 class TestPdfDocuments(RSBDunningCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
@@ -88,9 +90,7 @@ class TestPdfDocuments(RSBDunningCommon, HttpCase):
             path = f"{self.env['ir.attachment']._filestore()}/rsb-test-images.pdf"
             with open(path, "wb") as f:
                 f.write(content)
-            listing = subprocess.run(
-                [PDFIMAGES, "-list", path], capture_output=True, check=True
-            )
+            listing = subprocess.run([PDFIMAGES, "-list", path], capture_output=True, check=True)
         return listing.stdout.decode().splitlines()[2:]  # two header lines
 
     def _assert_sender(self, content, times=1):

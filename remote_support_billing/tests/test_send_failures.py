@@ -68,7 +68,9 @@ class TestSendFailures(SettleUpCase):
         )
 
     def _activities(self, ticket):
-        return ticket.activity_ids.filtered(lambda a: a.summary and a.summary.startswith("Not sent"))
+        return ticket.activity_ids.filtered(
+            lambda a: a.summary and a.summary.startswith("Not sent")
+        )
 
     def _send_job(self):
         self.env["account.move"]._cron_account_move_send()
