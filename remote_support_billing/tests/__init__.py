@@ -21,3 +21,5 @@ from . import test_writeoff_tax
 from . import test_ledger_guards
 from . import test_reversal_guards
 from . import test_input_bounds
+from . import test_pdf_documents
+from . import test_send_failures
