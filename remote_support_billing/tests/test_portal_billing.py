@@ -48,3 +48,11 @@ class TestPortalBilling(SessionCommon):
         page = self._page(f"/my/ticket/{ticket.id}")
         self.assertIn('id="rsb_session_tz"', page)
         self.assertIn("America/New_York", page)
+
+    def test_deposit_receipt_is_written_by_the_shop_not_the_client(self):
+        ticket = self._create_ticket(self.contact_a, user_id=self.technician.id)
+        ticket.with_user(self.technician).action_rsb_request_deposit()
+        # the online payment is processed as the client who paid
+        ticket.with_user(self.portal_a).sudo()._rsb_on_deposit_paid_one()
+        receipt = ticket.message_ids.filtered(lambda m: "We received your deposit" in m.body)
+        self.assertEqual(receipt.author_id, self.technician.partner_id)
