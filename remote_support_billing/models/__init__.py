@@ -55,6 +55,7 @@ from . import rsb_money_out
 from . import helpdesk_ticket_portal_close
 from . import helpdesk_ticket_rate
 from . import helpdesk_ticket_portal
+from . import rsb_payment_promise
 from . import account_move_money_out
 from . import account_move_send
 from . import account_move_send_error
