@@ -6,3 +6,4 @@ from . import helpdesk_ticket
 from . import portal_deposit_invoice
 from . import portal_statement
 from . import portal_promise
+from . import portal_dispute
