@@ -100,3 +100,58 @@ class RsbPromisePortal(CustomerPortal):
         return request.render(
             "remote_support_billing.portal_rsb_promise", values, status=400 if error else 200
         )
+
+
+class RsbPlanRequestPortal(CustomerPortal):
+    """Portal: the client asks for a payment plan of their open invoices (issue 25)."""
+
+    def _rsb_plan_request_values(self, error=None, **kw):
+        client = request.env.user.partner_id.commercial_partner_id
+        company = request.env.company
+        Plan = request.env["rsb.payment.plan"].sudo()
+        invoices = Plan._rsb_plan_request_invoices(client, company)
+        return {
+            "page_name": "rsb_plan_request",
+            "invoices": invoices,
+            "amount_due": sum(invoices.mapped("amount_residual_signed")),
+            "currency": company.currency_id,
+            "company": company,
+            "error": error,
+            "kw": kw,
+        }
+
+    @http.route(["/my/plan/request"], type="http", auth="user", website=True, methods=["GET"])
+    def portal_rsb_plan_request(self, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update(self._rsb_plan_request_values())
+        return request.render("remote_support_billing.portal_rsb_plan_request", values)
+
+    @http.route(
+        ["/my/plan/request"], type="http", auth="user", website=True, methods=["POST"], csrf=True
+    )
+    def portal_rsb_plan_request_post(self, count=None, first_date=None, **kw):
+        client = request.env.user.partner_id.commercial_partner_id
+        try:
+            count = rsb_int(count, _("The number of instalments"))
+            day = rsb_str(first_date, _("The first date"), 10, required=True)
+            try:
+                day = Date.fromisoformat(day)
+            except ValueError as exc:
+                raise ValidationError(_("The date must be a date (YYYY-MM-DD).")) from exc
+            plan, agreed = (
+                request.env["rsb.payment.plan"].sudo()._rsb_request_from_portal(client, count, day)
+            )
+        except (UserError, ValidationError) as exc:
+            values = self._prepare_portal_layout_values()
+            values.update(
+                self._rsb_plan_request_values(error=exc.args[0], count=count, first_date=first_date)
+            )
+            return request.render(
+                "remote_support_billing.portal_rsb_plan_request", values, status=400
+            )
+        if agreed:
+            return request.redirect(plan.get_portal_url())
+        values = self._prepare_portal_layout_values()
+        values.update(self._rsb_plan_request_values())
+        values["waiting"] = plan
+        return request.render("remote_support_billing.portal_rsb_plan_request", values)

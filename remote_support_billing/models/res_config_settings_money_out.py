@@ -21,3 +21,17 @@ class ResConfigSettings(models.TransientModel):
     rsb_promise_broken_limit = fields.Integer(
         related="company_id.rsb_promise_broken_limit", readonly=False
     )
+    rsb_plan_portal_max_instalments = fields.Integer(
+        related="company_id.rsb_plan_portal_max_instalments", readonly=False
+    )
+    rsb_plan_portal_min_instalment = fields.Monetary(
+        related="company_id.rsb_plan_portal_min_instalment",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    rsb_plan_portal_max_first_days = fields.Integer(
+        related="company_id.rsb_plan_portal_max_first_days", readonly=False
+    )
+    rsb_plan_portal_interest_rate = fields.Float(
+        related="company_id.rsb_plan_portal_interest_rate", readonly=False
+    )
