@@ -58,6 +58,7 @@ from . import helpdesk_ticket_portal
 from . import rsb_payment_promise
 from . import rsb_invoice_dispute
 from . import rsb_payment_plan_request
+from . import rsb_followup_call
 from . import account_move_money_out
 from . import account_move_send
 from . import account_move_send_error

@@ -1,0 +1,77 @@
+"""Issue 26 item 3 (part): the accountant's follow-up desk: a call logged with its outcome and
+the next follow-up date (the dunning level's call activity closed by it), and the statement of
+account emailed for a chosen period in one click, through Odoo's mail path."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import MockEmail
+
+from .dunning_common import RSBDunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupDesk(RSBDunningCommon, MockEmail):
+    def test_logged_call_sets_the_next_follow_up_and_closes_the_call_activity(self):
+        activity = self.client_a.activity_schedule(
+            "mail.mail_activity_data_call", summary="Call the client", user_id=self.accountant.id
+        )
+        next_date = fields.Date.today() + timedelta(days=3)
+        self.env["rsb.followup.call"].with_user(self.accountant).create(
+            {
+                "partner_id": self.client_a.id,
+                "outcome": "promised",
+                "note": "Pays Friday",
+                "next_date": next_date,
+            }
+        )
+        self.assertEqual(self.client_a.rsb_next_followup_date, next_date)
+        self.assertFalse(activity.exists(), "the call activity is done")
+        note = self.client_a.message_ids.filtered(lambda m: "Follow-up call" in (m.body or ""))
+        self.assertIn("Promised to pay", note.body)
+        self.assertIn("Pays Friday", note.body)
+
+    def test_call_log_is_the_accountants_and_not_in_the_past(self):
+        with self.assertRaises(AccessError):
+            self.env["rsb.followup.call"].with_user(self.technician).create(
+                {"partner_id": self.client_a.id, "outcome": "reached"}
+            )
+        with self.assertRaisesRegex(UserError, "cannot be in the past"):
+            self.env["rsb.followup.call"].with_user(self.accountant).create(
+                {
+                    "partner_id": self.client_a.id,
+                    "outcome": "no_answer",
+                    "next_date": fields.Date.today() - timedelta(days=1),
+                }
+            )
+        self.assertFalse(self.client_a.rsb_followup_call_ids)
+
+    def test_statement_for_a_period_emailed_in_one_click(self):
+        self._create_invoice(self.client_a, 120.0, fields.Date.today() - timedelta(days=20))
+        date_from = fields.Date.today() - timedelta(days=30)
+        wizard = (
+            self.env["rsb.statement.send.wizard"]
+            .with_user(self.accountant)
+            .create({"partner_id": self.client_a.id, "date_from": date_from})
+        )
+        wizard.action_send()
+        message = self.client_a.message_ids.filtered(
+            lambda m: "statement of account" in (m.body or "")
+        )
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.message_type, "comment")
+        self.assertEqual(message.author_id, self.accountant.partner_id)
+        self.assertEqual(len(message.attachment_ids), 1)
+        self.assertIn(str(date_from), message.attachment_ids.name)
+        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertTrue(mail, "queued for the client")
+        with self.assertRaisesRegex(UserError, "before its end date"):
+            self.env["rsb.statement.send.wizard"].with_user(self.accountant).create(
+                {
+                    "partner_id": self.client_a.id,
+                    "date_from": fields.Date.today() + timedelta(days=1),
+                }
+            )
