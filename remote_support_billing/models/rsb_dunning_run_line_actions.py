@@ -105,10 +105,14 @@ class RsbDunningRunLine(models.Model):
         subtype = self.env.ref("remote_support_billing.mt_rsb_dunning_email")
         author = self._rsb_author()
         messages = self.env["mail.message"]
+        # the follow-up desk's edit of one client's email (rsb.dunning.email.preview)
+        overrides = self.env.context.get("rsb_email_override") or {}
         for line in self:
             email = emails.get(line.id)
             if not email or "body" not in email:
                 continue
+            if overrides.get(line.id):
+                email = {**email, **overrides[line.id]}
             partner = (
                 line.partner_id.sudo()
                 .with_company(line.company_id)

@@ -75,3 +75,51 @@ class TestFollowupDesk(RSBDunningCommon, MockEmail):
                     "date_from": fields.Date.today() + timedelta(days=1),
                 }
             )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningEmailPreview(RSBDunningCommon, MockEmail):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.levels.write({"send_letter": False, "attach_invoices": False})
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Preview Client", "is_company": True, "email": "preview@example.com"}
+        )
+        cls._create_invoice(cls.client, 250.0, cls.TODAY - timedelta(days=8))
+
+    def _preview(self):
+        run = self.env["rsb.dunning.run"].with_user(self.accountant).create({"date": self.TODAY})
+        run.action_preview()
+        line = run.line_ids.filtered(lambda ln: ln.partner_id == self.client)
+        wizard = (
+            self.env["rsb.dunning.email.preview"]
+            .with_user(self.accountant)
+            .with_context(active_id=line.id)
+            .create({})
+        )
+        return run, line, wizard
+
+    def test_preview_equals_what_is_sent(self):
+        run, line, wizard = self._preview()
+        self.assertTrue(wizard.has_email)
+        self.assertEqual(wizard.recipient_id, self.client)
+        subject, body = wizard.subject, wizard.body
+        wizard.action_send_now()
+        self.assertEqual(line.state, "done")
+        self.assertEqual(run.state, "preview", "the other clients wait for Execute")
+        message = self._partner_mails(self.client).mail_message_id
+        self.assertEqual(message.subject, subject)
+        stored = self.client.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.assertEqual(message.body, stored.body)
+
+    def test_edited_email_is_the_one_sent_and_once(self):
+        _run, line, wizard = self._preview()
+        wizard.write({"subject": "About your invoice", "body": "<p>Call me, please.</p>"})
+        wizard.action_send_now()
+        message = self._partner_mails(self.client).mail_message_id
+        self.assertEqual(message.subject, "About your invoice")
+        self.assertIn("Call me, please.", message.body)
+        with self.assertRaisesRegex(UserError, "already done"):
+            wizard.action_send_now()
+        self.assertEqual(len(self._partner_mails(self.client)), 1)

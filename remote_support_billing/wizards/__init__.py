@@ -10,3 +10,4 @@ from . import rsb_session_schedule_wizard
 from . import rsb_receivables_dashboard_charts
 from . import account_move_reversal
 from . import rsb_statement_send_wizard
+from . import rsb_dunning_email_preview
