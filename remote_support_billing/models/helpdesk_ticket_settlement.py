@@ -68,8 +68,12 @@ class HelpdeskTicket(models.Model):
         "rsb_currency_id",
     )
     def _compute_rsb_billable_hours(self):
+        # The ticket's figures whoever looks: its lines searched in sudo, not read from
+        # `timesheet_ids`, whose cache holds only the lines the user may read (a technician
+        # sees their own timesheets) once the form has read it.
+        lines_by_ticket = self._rsb_get_timesheets_sudo()
         for ticket in self:
-            lines = ticket.timesheet_ids._rsb_filter_unsettled().filtered("rsb_billable")
+            lines = lines_by_ticket[ticket]._rsb_filter_unsettled().filtered("rsb_billable")
             charged = ticket._rsb_get_charged_minutes(sum(lines.mapped("unit_amount")) * 60)
             ticket.rsb_billable_hours = ticket._rsb_minutes_to_quantity(charged)
             ticket.rsb_billable_amount = (
@@ -77,6 +81,26 @@ class HelpdeskTicket(models.Model):
                 if charged and ticket.rsb_currency_id
                 else 0.0
             )
+
+    def _rsb_get_timesheets_sudo(self):
+        """Every timesheet line of the tickets, whoever logged it, in one query (sudo: for
+        figures only). :return: {ticket: account.analytic.line}"""
+        Line = self.env["account.analytic.line"].sudo()
+        result = defaultdict(lambda: Line)
+        ids = {ticket._origin.id for ticket in self if ticket._origin.id}
+        lines = Line.search([("ticket_id", "in", list(ids)), ("project_id", "!=", False)])
+        by_origin = defaultdict(lambda: Line)
+        for line in lines:
+            by_origin[line.ticket_id.id] |= line
+        for ticket in self:
+            stored = by_origin[ticket._origin.id]
+            if ticket.id == ticket._origin.id:
+                result[ticket] = stored
+            else:
+                # a form being edited: its lines as edited, plus those the user cannot read
+                readable = stored.with_env(self.env(su=False))._filtered_access("read")
+                result[ticket] = ticket.timesheet_ids.sudo() | (stored - readable.sudo())
+        return result
 
     def action_rsb_settle(self):
         """Settle up the tickets: invoice their billable time, apply the deposit, then

@@ -23,3 +23,4 @@ from . import test_reversal_guards
 from . import test_input_bounds
 from . import test_pdf_documents
 from . import test_send_failures
+from . import test_day_roles
