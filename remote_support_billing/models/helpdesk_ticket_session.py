@@ -49,6 +49,7 @@ class HelpdeskTicket(models.Model):
         "rsb_settled",
         "stage_id.closed",
         "commercial_partner_id.rsb_credit_hold",
+        "rsb_credit_hold_override",
     )
     def _compute_rsb_can_schedule(self):
         for ticket in self:
@@ -113,7 +114,7 @@ class HelpdeskTicket(models.Model):
             return _("Ticket %s has no client: set the customer first.", self.display_name)
         if self.rsb_settled or self.stage_id.closed:
             return _("Ticket %s is closed: its session cannot be scheduled.", self.display_name)
-        if client.rsb_credit_hold:
+        if client.rsb_credit_hold and not self.rsb_credit_hold_override:
             return self._rsb_credit_hold_message(client)
         if not self._rsb_deposit_gate_open():
             labels = dict(self._fields["rsb_deposit_state"]._description_selection(self.env))

@@ -1,6 +1,7 @@
 """What each staff role sees and does on a ticket (issue 24): technician, helpdesk manager,
 accountant."""
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import RSBCommon
@@ -29,11 +30,92 @@ class TestDayTechnician(RSBCommon):
         self.env.invalidate_all()
         as_colleague = ticket.with_user(self.technician_2)
         [values] = as_colleague.web_read(
-            {"timesheet_ids": {"fields": {"unit_amount": {}}}, "rsb_billable_hours": {},
-             "rsb_billable_amount": {}}
+            {
+                "timesheet_ids": {"fields": {"unit_amount": {}}},
+                "rsb_billable_hours": {},
+                "rsb_billable_amount": {},
+            }
         )
         self.assertEqual(values["timesheet_ids"], [], "the colleague's line stays hidden")
         self.assertEqual(values["rsb_billable_hours"], 1.25)
         self.assertAlmostEqual(values["rsb_billable_amount"], 107.50)
         self.env.invalidate_all()
         self.assertAlmostEqual(as_colleague.rsb_billable_amount, 107.50)
+
+
+@tagged("post_install", "-at_install")
+class TestDayCreditHoldCall(RSBCommon):
+    """A client on credit hold calls in: the call is logged, not scheduled; a manager may
+    override the hold for that ticket with a reason."""
+
+    def _new_ticket(self, user, **vals):
+        return (
+            self.env["helpdesk.ticket"]
+            .with_user(user)
+            .create(
+                {
+                    "name": "Called in on hold",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": self.contact_a.id,
+                    **vals,
+                }
+            )
+        )
+
+    def test_call_logged_not_scheduled_then_override(self):
+        self.client_a._rsb_place_credit_hold("overdue")
+        ticket = self._new_ticket(self.technician)
+        self.assertEqual(ticket.stage_id, self.team._get_applicable_stages()[:1])
+        self.assertTrue(ticket.rsb_credit_hold_blocked)
+        self.assertIn("on credit hold", ticket.rsb_credit_hold_note)
+        self.assertFalse(ticket.rsb_can_schedule)
+        self.assertIn("on credit hold", ticket._rsb_schedule_blocker())
+        # not moved to work, not created in a work stage
+        with self.assertRaisesRegex(UserError, "on credit hold"):
+            ticket.with_user(self.technician).stage_id = self.stage_scheduled
+        self.assertEqual(ticket.stage_id, self.stage_new)
+        # assertRaises (not ...Regex) rolls the refused create back, as the request would
+        with self.assertRaises(UserError) as refused:
+            self._new_ticket(
+                self.technician, name="Straight to work", stage_id=self.stage_scheduled.id
+            )
+        self.assertIn("on credit hold", str(refused.exception))
+        self.assertFalse(self.env["helpdesk.ticket"].search([("name", "=", "Straight to work")]))
+        # a portal user does not open new work by themselves
+        with self.assertRaisesRegex(UserError, "on credit hold"):
+            self.env["helpdesk.ticket"].with_user(self.portal_a).sudo().create(
+                {"name": "Portal on hold", "description": "x", "partner_id": self.contact_a.id}
+            )
+        # the override: managers only, with a reason, recorded
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.technician).action_rsb_override_credit_hold()
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.technician).write({"rsb_credit_hold_override": True})
+        action = ticket.with_user(self.helpdesk_manager).action_rsb_override_credit_hold()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.helpdesk_manager)
+            .with_context(**action["context"])
+            .create({"reason": "   "})
+        )
+        with self.assertRaises(UserError) as refused:
+            wizard.action_confirm()
+        self.assertIn("reason", str(refused.exception))
+        self.assertFalse(ticket.rsb_credit_hold_override)
+        wizard.reason = "Owner promised payment by Friday"
+        wizard.action_confirm()
+        self.assertTrue(ticket.rsb_credit_hold_override)
+        self.assertFalse(ticket.rsb_credit_hold_blocked)
+        self.assertTrue(
+            any("Owner promised payment by Friday" in m.body for m in ticket.message_ids)
+        )
+        self.assertTrue(self.client_a.rsb_credit_hold, "the client's hold stays")
+        self.assertNotIn("credit hold", ticket._rsb_schedule_blocker())
+        self.assertIn("must pay a deposit", ticket._rsb_schedule_blocker(), "the gate stays")
+        working = self.env["helpdesk.ticket.stage"].create({"name": "Working", "sequence": 5})
+        ticket.with_user(self.technician).stage_id = working
+        self.assertEqual(ticket.stage_id, working)
+        # the client's other tickets stay held
+        with self.assertRaisesRegex(UserError, "on credit hold"):
+            self._new_ticket(self.technician, name="Other work", stage_id=working.id)

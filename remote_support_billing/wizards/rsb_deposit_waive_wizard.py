@@ -8,7 +8,11 @@ class RsbDepositWaiveWizard(models.TransientModel):
     _description = "Waive a Ticket's Deposit or Cancel its Session"
 
     mode = fields.Selection(
-        selection=[("waive", "Waive the deposit"), ("cancel", "Cancel the session")],
+        selection=[
+            ("waive", "Waive the deposit"),
+            ("cancel", "Cancel the session"),
+            ("override_hold", "Override the credit hold"),
+        ],
         required=True,
         default="waive",
     )
@@ -19,6 +23,8 @@ class RsbDepositWaiveWizard(models.TransientModel):
         self.ensure_one()
         if self.mode == "cancel":
             self.ticket_ids._rsb_cancel_session(self.reason)
+        elif self.mode == "override_hold":
+            self.ticket_ids._rsb_override_credit_hold(self.reason)
         else:
             self.ticket_ids._rsb_waive_deposit(self.reason)
         return {"type": "ir.actions.act_window_close"}
