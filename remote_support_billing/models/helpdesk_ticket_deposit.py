@@ -29,7 +29,7 @@ DEPOSIT_STATES = [
     ("not_required", "Not Required"),
     ("to_request", "To Request"),
     ("requested", "Requested"),
-    ("paid", "Paid - Ready to Schedule"),
+    ("paid", "Paid"),
     ("settled", "Settled"),
     ("cancelled", "Cancelled"),
 ]

@@ -119,3 +119,67 @@ class TestDayCreditHoldCall(RSBCommon):
         # the client's other tickets stay held
         with self.assertRaisesRegex(UserError, "on credit hold"):
             self._new_ticket(self.technician, name="Other work", stage_id=working.id)
+
+
+@tagged("post_install", "-at_install")
+class TestDaySchedule(RSBCommon):
+    def _paid_ticket(self, **vals):
+        ticket = self._create_ticket(self.client_trusted, user_id=self.technician.id, **vals)
+        self.assertEqual(ticket.rsb_deposit_state, "not_required")
+        return ticket
+
+    def _wizard(self, ticket, user=None):
+        action = ticket.with_user(user or self.technician).action_rsb_schedule_session()
+        return (
+            self.env[action["res_model"]]
+            .with_user(user or self.technician)
+            .with_context(**action["context"])
+            .create({})
+        )
+
+    def test_wizard_defaults_availability_and_notification(self):
+        self.technician.tz = "America/New_York"
+        ticket = self._paid_ticket(rsb_estimate_hours=2.0)
+        wizard = self._wizard(ticket)
+        self.assertEqual(wizard.duration, 2.0, "the ticket's estimate, not 1 h")
+        self.assertEqual(wizard.tz_name, "America/New_York")
+        self.assertFalse(wizard.blocker)
+        self.assertIn("free all day", wizard.availability_html)
+        # a colleague's ticket already booked with this technician that day shows
+        other = self._paid_ticket(name="Mail down")
+        other.with_user(self.technician)._rsb_schedule_session(wizard.start, 1.0, self.technician)
+        wizard.invalidate_recordset(["availability_html"])
+        self.assertIn(other.number, wizard.availability_html)
+        self.assertIn("overlaps", wizard.availability_html)
+        action = wizard.action_confirm()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("Session scheduled", action["params"]["title"])
+        self.assertEqual(ticket.rsb_deposit_status, "not_required")
+        self.assertTrue(ticket.rsb_session_event_id)
+        # rescheduled: the wizard says so
+        again = self._wizard(ticket)
+        self.assertEqual(again.duration, 2.0)
+        self.assertIn("rescheduled", again.action_confirm()["params"]["title"])
+
+    def test_deposit_status_says_scheduled(self):
+        ticket = self._create_ticket(self.client_a, user_id=self.technician.id)
+        self.assertEqual(ticket.rsb_deposit_status, "to_request")
+        ticket.sudo().write({"rsb_deposit_state": "paid"})
+        self.assertEqual(ticket.rsb_deposit_status, "paid")
+        labels = dict(ticket._fields["rsb_deposit_status"]._description_selection(self.env))
+        self.assertEqual(labels["paid"], "Paid - Ready to Schedule")
+        self.assertEqual(labels["scheduled"], "Paid - Session Scheduled")
+
+    def test_settled_ticket_not_rescheduled(self):
+        ticket = self._paid_ticket()
+        ticket.with_user(self.technician)._rsb_schedule_session(
+            self._wizard(ticket).start, 1.0, self.technician
+        )
+        ticket.sudo().rsb_settled = True
+        self.assertFalse(ticket.rsb_can_schedule, "the Reschedule button is hidden")
+        self.assertIn("settled up", ticket._rsb_schedule_blocker())
+        wizard = self._wizard(ticket)
+        self.assertIn("settled up", wizard.blocker, "the wizard says why, no Reschedule")
+        with self.assertRaises(UserError) as refused:
+            wizard.action_confirm()
+        self.assertIn("settled up", str(refused.exception))
