@@ -9,3 +9,4 @@ from . import rsb_receivables_dashboard
 from . import rsb_session_schedule_wizard
 from . import rsb_receivables_dashboard_charts
 from . import account_move_reversal
+from . import rsb_settle_preview_wizard
