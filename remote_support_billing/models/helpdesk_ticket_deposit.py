@@ -266,8 +266,13 @@ class HelpdeskTicket(models.Model):
         )
         for ticket in self:
             if template and ticket.partner_id.email:
+                # signed by who requested it (the template's sender is the assignee)
                 post_template_queued(
-                    ticket, template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                    ticket,
+                    template,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    **ticket._rsb_sender_values(),
                 )
             else:
                 ticket.message_post(
@@ -281,6 +286,14 @@ class HelpdeskTicket(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+
+    def _rsb_sender_values(self):
+        """Author and sender of a message the current user's click sends: that person, not
+        the ticket's assignee (OdooBot in a cron: the company)."""
+        user = self.env.user
+        if user._is_public() or user._is_superuser() or not user.email:
+            return {}
+        return {"author_id": user.partner_id.id, "email_from": user.email_formatted}
 
     def _rsb_check_deposit_gate(self):
         """No deposit, no appointment: a ticket of a client who must prepay cannot be in a

@@ -25,3 +25,4 @@ from . import test_pdf_documents
 from . import test_send_failures
 from . import test_day_roles
 from . import test_day_settle_preview
+from . import test_day_links
