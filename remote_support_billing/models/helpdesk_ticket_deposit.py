@@ -45,6 +45,10 @@ class HelpdeskTicket(models.Model):
         help="After a free diagnosis, the technician's estimate: the deposit becomes "
         "the estimate at the client's hourly rate.",
     )
+    # helpdesk_mgmt_timesheet's planned hours follow the estimate: one figure, one progress
+    planned_hours = fields.Float(
+        compute="_compute_planned_hours", store=True, readonly=False, tracking=True
+    )
     rsb_deposit_amount = fields.Monetary(
         string="Deposit",
         currency_field="rsb_currency_id",
@@ -89,6 +93,14 @@ class HelpdeskTicket(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
+    @api.depends("rsb_estimate_hours")
+    def _compute_planned_hours(self):
+        for ticket in self:
+            if ticket.rsb_estimate_hours:
+                ticket.planned_hours = ticket.rsb_estimate_hours
+            else:
+                ticket.planned_hours = ticket.planned_hours or 0.0
+
     @api.depends(
         "team_id.rsb_deposit_default",
         "rsb_estimate_hours",

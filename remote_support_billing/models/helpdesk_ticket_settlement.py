@@ -475,6 +475,7 @@ class HelpdeskTicket(models.Model):
             )
             return _("%s: nothing to charge.", self.display_name), body
         notes = list(notes)
+        due_said = False
         if (
             invoice
             and not currency.is_zero(invoice.amount_residual)
@@ -484,8 +485,12 @@ class HelpdeskTicket(models.Model):
             notes += self._rsb_use_kept_credit(invoice)
             token = self._rsb_get_payment_token()
             if not currency.is_zero(invoice.amount_residual):
+                # this sentence says what is due and how it is paid: not said twice
                 notes.append(self._rsb_charge_saved_card(invoice, token))
-        body = self._rsb_settlement_message(plan, invoice, applied, credit_note, unused, notes)
+                due_said = True
+        body = self._rsb_settlement_message(
+            plan, invoice, applied, credit_note, unused, notes, due_said=due_said
+        )
         due = invoice.amount_residual if invoice else 0.0
         return (
             _(
@@ -538,7 +543,9 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
-    def _rsb_settlement_message(self, plan, invoice, applied, credit_note, unused, notes):
+    def _rsb_settlement_message(
+        self, plan, invoice, applied, credit_note, unused, notes, due_said=False
+    ):
         """The chatter note of a ticket's settle-up (posted in batch by `_rsb_settle`)."""
         self.ensure_one()
         currency = plan["currency"]
@@ -576,7 +583,7 @@ class HelpdeskTicket(models.Model):
                     deposit=self.rsb_deposit_move_id.name,
                 )
             )
-        if invoice:
+        if invoice and not due_said:
             items.append(
                 _(
                     "Due on %(move)s: %(due)s.",

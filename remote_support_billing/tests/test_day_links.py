@@ -48,3 +48,40 @@ class TestDayLinks(SettleUpCase):
         message = ticket.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
         self.assertEqual(message.author_id, other_tech.partner_id, "not the assignee")
         self.assertIn("olga@example.com", message.email_from)
+
+    def test_waive_tells_client_and_pay_link_gone(self):
+        ticket = self._create_ticket(self.client_a, user_id=self.technician.id)
+        ticket.with_user(self.technician).action_rsb_request_deposit()
+        self.assertTrue(ticket.rsb_pay_url)
+        action = ticket.with_user(self.helpdesk_manager).action_rsb_waive_deposit()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.helpdesk_manager)
+            .with_context(**action["context"])
+            .create({"reason": "Server down, owner confirmed"})
+        )
+        result = wizard.action_confirm()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(result["params"]["title"], "Deposit waived")
+        ticket.invalidate_recordset()
+        self.assertTrue(ticket.rsb_can_schedule)
+        self.assertFalse(ticket.rsb_deposit_unpaid, "the request is cancelled")
+        self.assertFalse(ticket.rsb_pay_url, "the old link offers nothing to pay")
+        told = ticket.message_ids.filtered(
+            lambda m: "no deposit is needed" in m.body and ticket.partner_id in m.partner_ids
+        )
+        self.assertTrue(told, "the client is told")
+        self.assertEqual(told.author_id, self.helpdesk_manager.partner_id)
+
+    def test_list_and_form_show_the_right_columns_and_buttons(self):
+        Ticket = self.env["helpdesk.ticket"].with_user(self.technician)
+        arch = Ticket.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="commercial_partner_id"', arch)
+        ticket = self._create_ticket(self.client_trusted, rsb_estimate_hours=2.0)
+        self.assertEqual(ticket.planned_hours, 2.0, "the planned hours follow the estimate")
+        form = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.helpdesk_manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("not rsb_session_event_id or rsb_deposit_state not in", form)
