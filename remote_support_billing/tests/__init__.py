@@ -26,3 +26,4 @@ from . import test_send_failures
 from . import test_day_roles
 from . import test_day_settle_preview
 from . import test_day_links
+from . import test_day_accountant
