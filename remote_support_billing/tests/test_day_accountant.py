@@ -41,3 +41,24 @@ class TestDayPlanLiftsHold(RSBReceivablesCommon):
         plan.action_confirm()
         self.assertTrue(self.client_a.rsb_credit_hold)
         self.assertTrue(self.client_a.rsb_collections)
+
+
+@tagged("post_install", "-at_install")
+class TestDayMoneyOutUser(RSBReceivablesCommon):
+    def test_an_accountant_not_the_administrator(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("account.group_account_manager"))
+        self.assertFalse(self.accountant._is_admin())
+        user = self.company._rsb_get_money_out_user()
+        self.assertNotEqual(user, admin, "the admin only when no one else keeps the books")
+        self.assertFalse(user._is_admin())
+        self.assertTrue(user.has_group("account.group_account_invoice"))
+
+    def test_the_administrator_when_alone(self):
+        admin = self.env.ref("base.user_admin")
+        others = (
+            self.env.ref("account.group_account_invoice").users
+            | self.env.ref("account.group_account_manager").users
+        ).filtered(lambda u: u != admin and not u._is_superuser())
+        others.write({"active": False})
+        self.assertEqual(self.company._rsb_get_money_out_user(), admin)
