@@ -67,3 +67,28 @@ class TestSettlePreview(SettleUpCase):
         ticket = self._create_ticket(self.client_trusted, user_id=self.technician.id)
         with self.assertRaisesRegex(UserError, "no timesheets"):
             ticket.with_user(self.technician).action_rsb_settle_preview()
+
+
+@tagged("post_install", "-at_install")
+class TestDayDsoGross(SettleUpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.rsb_tech_money_out_limit = 1000.0
+
+    def test_dso_counts_the_sale_gross_of_its_deposit(self):
+        ticket = self._ticket_with_deposit()
+        self._log_time(ticket, 120)  # $172 of time, $129 of deposit applied: $43 invoiced
+        ticket.action_rsb_settle()
+        invoice = ticket.rsb_settlement_move_ids.filtered(lambda m: m.move_type == "out_invoice")
+        self.assertAlmostEqual(invoice.amount_total, 43.0)
+        today = invoice.invoice_date
+        wizard = (
+            self.env["rsb.dso.wizard"]
+            .with_user(self.accountant)
+            .create({"date_from": today, "date_to": today})
+        )
+        wizard.action_compute()
+        line = wizard.line_ids.filtered(lambda w: w.partner_id == self.client_a)
+        self.assertAlmostEqual(line.amount_sales, 172.0, msg="the time sold, not 43")
+        self.assertAlmostEqual(line.amount_receivable, 43.0)
