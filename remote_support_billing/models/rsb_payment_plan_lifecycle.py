@@ -243,13 +243,17 @@ class RsbPaymentPlan(models.Model):
         due_lines = Line.search(
             [
                 ("plan_id.state", "=", "active"),
-                ("interest_move_id.state", "=", "draft"),
                 ("date", "<=", today),
+                "|",
+                ("interest_move_id", "=", False),
+                ("interest_move_id.state", "=", "draft"),  # drafts of an older version
             ],
             order="plan_id, sequence",
-        )
+        ).filtered(lambda line: not line.currency_id.is_zero(line.interest))
         if due_lines:
-            due_lines.interest_move_id.action_post()
+            with_draft = due_lines.filtered(lambda line: line.interest_move_id.state == "draft")
+            with_draft.interest_move_id.action_post()
+            self._rsb_create_interest_invoices(due_lines - with_draft)
             for plan, lines in due_lines.grouped("plan_id").items():
                 plan._rsb_log_event(
                     _(
