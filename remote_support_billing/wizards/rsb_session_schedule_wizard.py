@@ -8,6 +8,8 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.helpdesk_ticket_session import MAX_SESSION_HOURS
+
 
 class RsbSessionScheduleWizard(models.TransientModel):
     _name = "rsb.session.schedule.wizard"
@@ -95,7 +97,9 @@ class RsbSessionScheduleWizard(models.TransientModel):
                 order="start",
             )
         )
-        stop = self.start + timedelta(hours=max(self.duration or 0.0, 0.0))
+        # a duration out of bounds (refused at Confirm) marks no overlap here
+        hours = self.duration if 0 < self.duration <= MAX_SESSION_HOURS else 0.0
+        stop = self.start + timedelta(hours=hours)
         rows = []
         for event in events:
             begin = pytz.utc.localize(event.start).astimezone(tz)
