@@ -70,6 +70,8 @@
         "views/rsb_dunning_run_views.xml",
         "views/account_move_dunning_views.xml",
         "views/res_partner_dunning_views.xml",
+        "views/rsb_payment_promise_views.xml",
+        "views/rsb_invoice_dispute_views.xml",
         "views/res_config_settings_dunning_views.xml",
         "views/portal_dunning_templates.xml",
         "report/rsb_company_block.xml",

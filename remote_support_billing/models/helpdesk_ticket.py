@@ -24,6 +24,7 @@ RSB_PROTECTED_FIELDS = frozenset(
         "rsb_session_event_id",
         # set by a helpdesk manager's override, with a reason (credit hold)
         "rsb_credit_hold_override",
+        "rsb_bound_rate",
     }
 )
 # A change of these may open or close the deposit gate or the credit hold.

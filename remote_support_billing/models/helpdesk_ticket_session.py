@@ -275,6 +275,8 @@ class HelpdeskTicket(models.Model):
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            # the shop says it (the payment may be processed as the client who paid)
+            author_id=(self.user_id.partner_id or self._rsb_company().partner_id).id,
         )
         return res
 

@@ -16,3 +16,22 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rsb_system_money_out",
         readonly=False,
     )
+
+    rsb_promise_max_days = fields.Integer(related="company_id.rsb_promise_max_days", readonly=False)
+    rsb_promise_broken_limit = fields.Integer(
+        related="company_id.rsb_promise_broken_limit", readonly=False
+    )
+    rsb_plan_portal_max_instalments = fields.Integer(
+        related="company_id.rsb_plan_portal_max_instalments", readonly=False
+    )
+    rsb_plan_portal_min_instalment = fields.Monetary(
+        related="company_id.rsb_plan_portal_min_instalment",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    rsb_plan_portal_max_first_days = fields.Integer(
+        related="company_id.rsb_plan_portal_max_first_days", readonly=False
+    )
+    rsb_plan_portal_interest_rate = fields.Float(
+        related="company_id.rsb_plan_portal_interest_rate", readonly=False
+    )

@@ -1,7 +1,7 @@
 """Money held for clients: deposits not applied, credits kept and payments not applied."""
 
-from odoo import _, fields, models
-from odoo.tools import SQL
+from odoo import _, api, fields, models
+from odoo.tools import SQL, format_amount
 
 
 class RsbDepositHeldReport(models.Model):
@@ -169,3 +169,101 @@ class RsbDepositHeldReport(models.Model):
 
     def action_open_moves(self):
         return self.move_id._get_records_action(name=_("Deposits and Credits"))
+
+    # ------------------------------------------------------------------ tie-out
+    @api.model
+    def _rsb_tie_out(self, company=None):
+        """The deposits this report says are held against the Customer Deposits account's
+        balance, today, in the company's currency: equal when every movement on the account
+        is a ticket's deposit; else the difference and the journal items that explain it
+        (entries on the account that no ticket's deposit tags: a manual entry, an import).
+
+        The account also carries the part of posted deposit requests not paid yet (a
+        request is booked when it is sent): listed apart, as ``unpaid_requests``.
+
+        :return: {"account", "account_balance", "held", "unpaid_requests", "difference",
+            "untagged_lines"}
+        """
+        company = company or self.env.company
+        account = company._rsb_get_deposit_account()
+        Line = self.env["account.move.line"].sudo()
+        domain = [
+            ("account_id", "=", account.id),
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+        ]
+        lines = Line.search(domain)
+        balance = -sum(lines.mapped("balance"))
+        # a posted deposit request credits the account before its money arrives: the part
+        # not paid yet is on the account but not held
+        unpaid = 0.0
+        for move, move_lines in (
+            lines.filtered(
+                lambda line: line.rsb_deposit_role == "request"
+                and line.move_id.move_type == "out_invoice"
+            )
+            .grouped("move_id")
+            .items()
+        ):
+            if move.amount_total_signed:
+                unpaid += (
+                    -sum(move_lines.mapped("balance"))
+                    * move.amount_residual_signed
+                    / move.amount_total_signed
+                )
+        held = sum(
+            self.sudo()
+            .search([("company_id", "=", company.id), ("kind", "=", "deposit")])
+            .mapped("amount")
+        )
+        currency = company.currency_id
+        return {
+            "account": account,
+            "account_balance": currency.round(balance),
+            "held": currency.round(held),
+            "unpaid_requests": currency.round(unpaid),
+            "difference": currency.round(balance - held - unpaid),
+            "untagged_lines": lines.filtered(lambda line: not line.rsb_deposit_ticket_id),
+        }
+
+    @api.model
+    def action_rsb_tie_out(self):
+        """The tie-out of the current company, said in a notification; with a difference,
+        the journal items that explain it are opened."""
+        tie = self._rsb_tie_out()
+        currency = self.env.company.currency_id
+        figures = {
+            "account": tie["account"].display_name,
+            "balance": format_amount(self.env, tie["account_balance"], currency),
+            "held": format_amount(self.env, tie["held"], currency),
+            "difference": format_amount(self.env, tie["difference"], currency),
+            "unpaid": format_amount(self.env, tie["unpaid_requests"], currency),
+        }
+        if currency.is_zero(tie["difference"]):
+            message = _(
+                "%(account)s: %(balance)s = deposits held %(held)s + requests not paid yet "
+                "%(unpaid)s. They tie out.",
+                **figures,
+            )
+            kind, following = "success", {"type": "ir.actions.act_window_close"}
+        else:
+            message = _(
+                "%(account)s: %(balance)s, deposits held %(held)s, requests not paid yet "
+                "%(unpaid)s: %(difference)s is not a ticket's deposit (the entries listed).",
+                **figures,
+            )
+            kind = "warning"
+            following = tie["untagged_lines"]._get_records_action(
+                name=_("Customer Deposits not held for a ticket")
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Deposits Held tie-out"),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": following,
+            },
+        }

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .test_session import TestSession as SessionCase
+from .session_common import SessionCommon as SessionCase
 
 
 @tagged("post_install", "-at_install")
