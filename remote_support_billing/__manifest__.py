@@ -55,6 +55,7 @@
         "views/rsb_send_error_views.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",
         "wizards/rsb_session_schedule_wizard_views.xml",
+        "wizards/rsb_settle_preview_wizard_views.xml",
         "views/rsb_payment_plan_views.xml",
         "views/account_payment_views.xml",
         "views/rsb_receivable_aging_report_views.xml",

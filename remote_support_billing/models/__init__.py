@@ -64,3 +64,4 @@ from . import account_move_send
 from . import account_move_send_error
 from . import helpdesk_ticket_send_error
 from . import mail_mail
+from . import helpdesk_ticket_links

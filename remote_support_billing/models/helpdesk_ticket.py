@@ -22,6 +22,8 @@ RSB_PROTECTED_FIELDS = frozenset(
         # the session is booked by the Schedule wizard only (its event is the ticket's own,
         # with the ticket's client): no ticket points at another client's event
         "rsb_session_event_id",
+        # set by a helpdesk manager's override, with a reason (credit hold)
+        "rsb_credit_hold_override",
         "rsb_bound_rate",
     }
 )
@@ -130,7 +132,9 @@ class HelpdeskTicket(models.Model):
                 if "partner_id" in vals
                 else ticket.commercial_partner_id
             ).with_company(company)  # the client's policy in the ticket's company
-            held = client.rsb_credit_hold and not stage.closed
+            held = (
+                client.rsb_credit_hold and not stage.closed and not ticket.rsb_credit_hold_override
+            )
             if held and not (self.env.su and self.env.context.get("rsb_payment_move")):
                 if "stage_id" in vals or "partner_id" in vals:
                     raise UserError(self._rsb_credit_hold_message(client))

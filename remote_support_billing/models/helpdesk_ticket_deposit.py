@@ -29,7 +29,7 @@ DEPOSIT_STATES = [
     ("not_required", "Not Required"),
     ("to_request", "To Request"),
     ("requested", "Requested"),
-    ("paid", "Paid - Ready to Schedule"),
+    ("paid", "Paid"),
     ("settled", "Settled"),
     ("cancelled", "Cancelled"),
 ]
@@ -44,6 +44,10 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         help="After a free diagnosis, the technician's estimate: the deposit becomes "
         "the estimate at the client's hourly rate.",
+    )
+    # helpdesk_mgmt_timesheet's planned hours follow the estimate: one figure, one progress
+    planned_hours = fields.Float(
+        compute="_compute_planned_hours", store=True, readonly=False, tracking=True
     )
     rsb_deposit_amount = fields.Monetary(
         string="Deposit",
@@ -89,6 +93,14 @@ class HelpdeskTicket(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
+    @api.depends("rsb_estimate_hours")
+    def _compute_planned_hours(self):
+        for ticket in self:
+            if ticket.rsb_estimate_hours:
+                ticket.planned_hours = ticket.rsb_estimate_hours
+            else:
+                ticket.planned_hours = ticket.planned_hours or 0.0
+
     @api.depends(
         "team_id.rsb_deposit_default",
         "rsb_estimate_hours",
@@ -266,8 +278,13 @@ class HelpdeskTicket(models.Model):
         )
         for ticket in self:
             if template and ticket.partner_id.email:
+                # signed by who requested it (the template's sender is the assignee)
                 post_template_queued(
-                    ticket, template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                    ticket,
+                    template,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    **ticket._rsb_sender_values(),
                 )
             else:
                 ticket.message_post(
@@ -281,6 +298,14 @@ class HelpdeskTicket(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+
+    def _rsb_sender_values(self):
+        """Author and sender of a message the current user's click sends: that person, not
+        the ticket's assignee (OdooBot in a cron: the company)."""
+        user = self.env.user
+        if user._is_public() or user._is_superuser() or not user.email:
+            return {}
+        return {"author_id": user.partner_id.id, "email_from": user.email_formatted}
 
     def _rsb_check_deposit_gate(self):
         """No deposit, no appointment: a ticket of a client who must prepay cannot be in a

@@ -105,6 +105,7 @@ class HelpdeskTicket(models.Model):
         for ticket in self.sudo():
             notes = ticket._rsb_release_deposit(reason)
             ticket.rsb_deposit_waived = True
+            ticket._rsb_tell_client_deposit_waived()  # then the reason, the staff's note
             ticket._rsb_post_list(
                 _(
                     "Deposit waived by %(user)s. Reason: %(reason)s",
@@ -113,6 +114,24 @@ class HelpdeskTicket(models.Model):
                 ),
                 notes,
             )
+
+    def _rsb_tell_client_deposit_waived(self):
+        """The client is told (email and portal history) that no deposit is asked any more:
+        the request's pay link no longer asks for it (the request is cancelled)."""
+        self.ensure_one()
+        if not self.partner_id:
+            return
+        self.message_post(
+            body=_(
+                "Good news: no deposit is needed for ticket %(ticket)s any more, you have "
+                "nothing to pay now. We will email you the time of your remote session.",
+                ticket=self.display_name,
+            ),
+            partner_ids=self.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            **self._rsb_sender_values(),
+        )
 
     def _rsb_cancel_session(self, reason):
         """The session will not take place: cancel the unpaid request, refund or credit the

@@ -49,6 +49,7 @@ class HelpdeskTicket(models.Model):
         "rsb_settled",
         "stage_id.closed",
         "commercial_partner_id.rsb_credit_hold",
+        "rsb_credit_hold_override",
     )
     def _compute_rsb_can_schedule(self):
         for ticket in self:
@@ -111,9 +112,15 @@ class HelpdeskTicket(models.Model):
         client = self.commercial_partner_id
         if not client:
             return _("Ticket %s has no client: set the customer first.", self.display_name)
-        if self.rsb_settled or self.stage_id.closed:
+        if self.rsb_settled:
+            return _(
+                "Ticket %s is settled up: its session cannot be scheduled or moved (reverse "
+                "the settle-up invoice to reopen it).",
+                self.display_name,
+            )
+        if self.stage_id.closed:
             return _("Ticket %s is closed: its session cannot be scheduled.", self.display_name)
-        if client.rsb_credit_hold:
+        if client.rsb_credit_hold and not self.rsb_credit_hold_override:
             return self._rsb_credit_hold_message(client)
         if not self._rsb_deposit_gate_open():
             labels = dict(self._fields["rsb_deposit_state"]._description_selection(self.env))

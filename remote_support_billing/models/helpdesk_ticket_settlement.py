@@ -68,8 +68,12 @@ class HelpdeskTicket(models.Model):
         "rsb_currency_id",
     )
     def _compute_rsb_billable_hours(self):
+        # The ticket's figures whoever looks: its lines searched in sudo, not read from
+        # `timesheet_ids`, whose cache holds only the lines the user may read (a technician
+        # sees their own timesheets) once the form has read it.
+        lines_by_ticket = self._rsb_get_timesheets_sudo()
         for ticket in self:
-            lines = ticket.timesheet_ids._rsb_filter_unsettled().filtered("rsb_billable")
+            lines = lines_by_ticket[ticket]._rsb_filter_unsettled().filtered("rsb_billable")
             charged = ticket._rsb_get_charged_minutes(sum(lines.mapped("unit_amount")) * 60)
             ticket.rsb_billable_hours = ticket._rsb_minutes_to_quantity(charged)
             ticket.rsb_billable_amount = (
@@ -78,11 +82,34 @@ class HelpdeskTicket(models.Model):
                 else 0.0
             )
 
+    def _rsb_get_timesheets_sudo(self):
+        """Every timesheet line of the tickets, whoever logged it, in one query (sudo: for
+        figures only). :return: {ticket: account.analytic.line}"""
+        Line = self.env["account.analytic.line"].sudo()
+        result = defaultdict(lambda: Line)
+        ids = {ticket._origin.id for ticket in self if ticket._origin.id}
+        lines = Line.search([("ticket_id", "in", list(ids)), ("project_id", "!=", False)])
+        by_origin = defaultdict(lambda: Line)
+        for line in lines:
+            by_origin[line.ticket_id.id] |= line
+        for ticket in self:
+            stored = by_origin[ticket._origin.id]
+            if ticket.id == ticket._origin.id:
+                result[ticket] = stored
+            else:
+                # a form being edited: its lines as edited, plus those the user cannot read
+                readable = stored.with_env(self.env(su=False))._filtered_access("read")
+                result[ticket] = ticket.timesheet_ids.sudo() | (stored - readable.sudo())
+        return result
+
     def action_rsb_settle(self):
         """Settle up the tickets: invoice their billable time, apply the deposit, then
         charge the saved card, refund or credit what is left. Tickets with nothing new to
         settle are skipped with a message; any bad ticket stops the whole batch before
-        anything is created."""
+        anything is created. From the form (`rsb_settle_preview` in the context), the
+        figures are shown first (`action_rsb_settle_preview`)."""
+        if self.env.context.get("rsb_settle_preview") and len(self) == 1:
+            return self.action_rsb_settle_preview()
         self.check_access("write")
         summaries = self.sudo()._rsb_settle()
         return {
@@ -97,7 +124,51 @@ class HelpdeskTicket(models.Model):
             },
         }
 
+    def action_rsb_settle_preview(self):
+        """Settle Up from the form: what the settle-up will do, in figures, before it does
+        it (the same plan: `_rsb_settlement_preview`); Confirm runs `action_rsb_settle`."""
+        self.ensure_one()
+        self.check_access("write")
+        self.sudo()._rsb_settlement_preview()  # what to fix is said before the dialog opens
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Settle Up %s", self.display_name),
+            "res_model": "rsb.settle.preview.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
     # ------------------------------------------------------------------ settle-up
+    def _rsb_settlement_preview(self):
+        """What the settle-up of this ticket would do, without writing anything: the plan of
+        `_rsb_prepare_settlement` and the invoice's predicted total (taxes included), the
+        deposit applied on it, then what is charged, or returned or kept. Called in sudo
+        after the caller's access check. :return: dict of figures in the billing currency"""
+        self.ensure_one()
+        plan = self._rsb_prepare_settlement(self._rsb_get_lines_to_settle()[self])
+        currency = plan["currency"]
+        total = 0.0
+        if plan["quantity"]:
+            total = self._rsb_predict_amount_total(
+                self._prepare_rsb_settlement_invoice_values(plan)
+            )
+        available = plan["deposit_available"]
+        applied = currency.round(min(available, total)) if total > 0 else 0.0
+        unused = currency.round(available - applied)
+        return {
+            "currency": currency,
+            "minutes": plan["minutes"],
+            "quantity": plan["quantity"],
+            "rate": plan["rate"],
+            "total": total,
+            "deposit_available": available,
+            "applied": applied,
+            "to_charge": currency.round(total - applied),
+            "unused": unused if currency.compare_amounts(unused, 0.0) > 0 else 0.0,
+            "unused_policy": self._rsb_get_unused_deposit_policy(),
+        }
+
     def _rsb_auto_settle(self):
         """Settle tickets that reached a closing stage of a team that settles when closed.
         A ticket that cannot be settled still closes: the reason is posted and the team
@@ -404,6 +475,7 @@ class HelpdeskTicket(models.Model):
             )
             return _("%s: nothing to charge.", self.display_name), body
         notes = list(notes)
+        due_said = False
         if (
             invoice
             and not currency.is_zero(invoice.amount_residual)
@@ -413,8 +485,12 @@ class HelpdeskTicket(models.Model):
             notes += self._rsb_use_kept_credit(invoice)
             token = self._rsb_get_payment_token()
             if not currency.is_zero(invoice.amount_residual):
+                # this sentence says what is due and how it is paid: not said twice
                 notes.append(self._rsb_charge_saved_card(invoice, token))
-        body = self._rsb_settlement_message(plan, invoice, applied, credit_note, unused, notes)
+                due_said = True
+        body = self._rsb_settlement_message(
+            plan, invoice, applied, credit_note, unused, notes, due_said=due_said
+        )
         due = invoice.amount_residual if invoice else 0.0
         return (
             _(
@@ -467,7 +543,9 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
-    def _rsb_settlement_message(self, plan, invoice, applied, credit_note, unused, notes):
+    def _rsb_settlement_message(
+        self, plan, invoice, applied, credit_note, unused, notes, due_said=False
+    ):
         """The chatter note of a ticket's settle-up (posted in batch by `_rsb_settle`)."""
         self.ensure_one()
         currency = plan["currency"]
@@ -505,7 +583,7 @@ class HelpdeskTicket(models.Model):
                     deposit=self.rsb_deposit_move_id.name,
                 )
             )
-        if invoice:
+        if invoice and not due_said:
             items.append(
                 _(
                     "Due on %(move)s: %(due)s.",

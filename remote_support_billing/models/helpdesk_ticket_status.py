@@ -3,7 +3,14 @@ chosen, and which billing buttons can succeed."""
 
 from odoo import _, api, fields, models
 
+from .helpdesk_ticket_deposit import DEPOSIT_STATES
 from .res_partner_status import STATUS_LEVELS
+
+# the deposit status as the form shows it: a paid deposit says whether the session is booked
+DEPOSIT_DISPLAY_STATES = [
+    (key, label) if key != "paid" else ("paid", "Paid - Ready to Schedule")
+    for key, label in DEPOSIT_STATES
+] + [("scheduled", "Paid - Session Scheduled")]
 
 
 class HelpdeskTicket(models.Model):
@@ -16,6 +23,12 @@ class HelpdeskTicket(models.Model):
     rsb_client_status_level = fields.Selection(
         selection=STATUS_LEVELS,
         compute="_compute_rsb_client_status",
+    )
+    rsb_deposit_status = fields.Selection(
+        selection=DEPOSIT_DISPLAY_STATES,
+        string="Deposit and Session",
+        compute="_compute_rsb_deposit_status",
+        help="The deposit's status; a paid deposit says whether the session is booked.",
     )
     rsb_can_settle = fields.Boolean(
         string="Can Be Settled",
@@ -49,6 +62,14 @@ class HelpdeskTicket(models.Model):
             client = ticket.partner_id.commercial_partner_id
             ticket.rsb_client_status = client.rsb_status_message
             ticket.rsb_client_status_level = client.rsb_status_level
+
+    @api.depends("rsb_deposit_state", "rsb_session_event_id")
+    def _compute_rsb_deposit_status(self):
+        for ticket in self:
+            state = ticket.rsb_deposit_state
+            if state == "paid" and ticket.rsb_session_event_id:
+                state = "scheduled"
+            ticket.rsb_deposit_status = state
 
     @api.depends(
         "timesheet_ids.rsb_settlement_move_id",

@@ -82,20 +82,28 @@ class ResCompany(models.Model):
 
     def _rsb_get_money_out_user(self):
         """The accountant asked to send what a technician may not: the company's first
-        billing administrator, else its first accountant (empty if it has none)."""
+        billing administrator, else its first accountant; one who is not the system
+        administrator first (in a shop the admin is whoever set Odoo up, not the accountant),
+        the administrator only when no one else keeps the books (empty if no one does)."""
         self.ensure_one()
-        for xmlid in ("account.group_account_manager", MONEY_OUT_GROUP):
-            users = (
-                self.env.ref(xmlid)
-                .sudo()
-                .users.filtered(
-                    lambda u: u.active
-                    and not u.share
-                    and not u._is_superuser()
-                    and self in u.company_ids
-                )
-                .sorted("id")
-            )
+        groups = [
+            self.env.ref(xmlid).sudo()
+            for xmlid in ("account.group_account_manager", MONEY_OUT_GROUP)
+        ]
+        candidates = [
+            group.users.filtered(
+                lambda u: u.active
+                and not u.share
+                and not u._is_superuser()
+                and self in u.company_ids
+            ).sorted("id")
+            for group in groups
+        ]
+        for users in candidates:
+            accountants = users.filtered(lambda u: not u._is_admin())
+            if accountants:
+                return accountants[:1]
+        for users in candidates:
             if users:
                 return users[:1]
         return self.env["res.users"]

@@ -156,6 +156,14 @@ class RsbPaymentPlan(models.Model):
     ]
 
     # ------------------------------------------------------------------ defaults
+    lift_hold = fields.Boolean(
+        string="Lift Credit Hold and Collections",
+        default=True,
+        help="When the plan is agreed, lift the client's credit hold and take them out of "
+        "collections (the reason, this plan, is posted on the client). Dunning stays paused "
+        "on the plan's invoices; a broken plan lets dunning run again.",
+    )
+
     def _default_down_payment_journal_id(self):
         return self.env["account.journal"].search(
             [

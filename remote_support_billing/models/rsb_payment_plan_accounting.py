@@ -166,24 +166,36 @@ class RsbPaymentPlan(models.Model):
             "rsb_payment_plan_id": self.id,
         }
 
-    def _rsb_create_interest_invoices(self):
-        """One draft interest invoice per instalment with interest, dated on the instalment
-        and posted when it is due (by the daily cron, or when the instalment is paid)."""
-        product = self.env.ref("remote_support_billing.product_rsb_plan_interest")
-        lines = self.line_ids.filtered(lambda line: not line.currency_id.is_zero(line.interest))
+    def _rsb_create_interest_invoices(self, lines=None):
+        """The interest invoices of the instalments that fell due (`lines`, default: this
+        plan's instalments due today or before), created and posted when due, never ahead
+        as drafts (a draft dated on a future instalment showed as "To Validate" on the
+        Invoicing dashboard and could take the first number of a future year). An invoice
+        issued early (the instalment paid ahead) is dated the day it is issued, due on the
+        instalment. :return: the posted interest invoices"""
+        today = fields.Date.context_today(self)
+        if lines is None:
+            lines = self.line_ids.filtered(lambda line: line.date <= today)
+        lines = lines.filtered(
+            lambda line: not line.currency_id.is_zero(line.interest)
+            and not line.interest_move_id.filtered(lambda m: m.state != "cancel")
+        )
         if not lines:
-            return
+            return self.env["account.move"]
+        product = self.env.ref("remote_support_billing.product_rsb_plan_interest")
         journals = {}
         for company in lines.company_id:
             journals[company] = company._rsb_get_sale_journal()
-        moves = self.env["account.move"].create(
-            [
-                line._prepare_rsb_interest_invoice_values(journals[line.company_id], product)
-                for line in lines
-            ]
-        )
+        vals_list = []
+        for line in lines:
+            vals = line._prepare_rsb_interest_invoice_values(journals[line.company_id], product)
+            vals["invoice_date"] = min(line.date, today)
+            vals_list.append(vals)
+        moves = self.env["account.move"].create(vals_list)
         for line, move in zip(lines, moves, strict=True):
             line.interest_move_id = move
+        moves.action_post()
+        return moves
 
     def _rsb_pause_values(self):
         self.ensure_one()
@@ -251,8 +263,10 @@ class RsbPaymentPlan(models.Model):
             )
 
         interest = payment.rsb_plan_line_id.interest_move_id
-        if interest.state == "draft":
-            interest.action_post()  # paid ahead of its date
+        if not interest:  # paid ahead of its date: its interest is invoiced now
+            interest = self._rsb_create_interest_invoices(payment.rsb_plan_line_id)
+        elif interest.state == "draft":
+            interest.action_post()  # a draft of an older version of the plan
         for debts in (interest, self.invoice_ids):
             counterpart = open_lines(payment.move_id)
             debt_lines = open_lines(debts)

@@ -35,6 +35,7 @@ class RsbPaymentPlan(models.Model):
             plan.amount_paid_before = paid[plan.id][0]
         self._rsb_create_interest_invoices()
         self._rsb_pause_dunning()
+        self.filtered("lift_hold")._rsb_lift_hold_and_collections()
         for plan in self:
             plan._rsb_log_event(
                 _(
@@ -182,6 +183,22 @@ class RsbPaymentPlan(models.Model):
                 ),
             )
 
+    def _rsb_lift_hold_and_collections(self):
+        """The plan agreed: the client's credit hold lifted and collections flag cleared in
+        the plan's company, each with the plan as reason on the client (the confirming
+        accountant may: `_rsb_check_can_confirm`)."""
+        for plan in self:
+            client = plan.partner_id.commercial_partner_id.with_company(plan.company_id)
+            reason = _("payment plan %s agreed", plan.name)
+            if client.rsb_credit_hold:
+                client._rsb_lift_credit_hold(reason)
+            if client.rsb_collections:
+                client.sudo().write({"rsb_collections": False, "rsb_collections_date": False})
+                client.message_post(
+                    body=_("Taken out of collections. Reason: %s", reason),
+                    subtype_xmlid="mail.mt_note",
+                )
+
     def _rsb_log_event(self, body):
         """Post the event in the plan's chatter and in the client's.
 
@@ -226,13 +243,17 @@ class RsbPaymentPlan(models.Model):
         due_lines = Line.search(
             [
                 ("plan_id.state", "=", "active"),
-                ("interest_move_id.state", "=", "draft"),
                 ("date", "<=", today),
+                "|",
+                ("interest_move_id", "=", False),
+                ("interest_move_id.state", "=", "draft"),  # drafts of an older version
             ],
             order="plan_id, sequence",
-        )
+        ).filtered(lambda line: not line.currency_id.is_zero(line.interest))
         if due_lines:
-            due_lines.interest_move_id.action_post()
+            with_draft = due_lines.filtered(lambda line: line.interest_move_id.state == "draft")
+            with_draft.interest_move_id.action_post()
+            self._rsb_create_interest_invoices(due_lines - with_draft)
             for plan, lines in due_lines.grouped("plan_id").items():
                 plan._rsb_log_event(
                     _(

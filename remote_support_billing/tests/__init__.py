@@ -23,3 +23,7 @@ from . import test_reversal_guards
 from . import test_input_bounds
 from . import test_pdf_documents
 from . import test_send_failures
+from . import test_day_roles
+from . import test_day_settle_preview
+from . import test_day_links
+from . import test_day_accountant

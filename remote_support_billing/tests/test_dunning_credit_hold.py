@@ -44,10 +44,14 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
     def _tickets(self, name):
         return self.env["helpdesk.ticket"].sudo().search([("name", "=", name)])
 
-    def test_back_office_create_refused(self):
+    def test_back_office_call_logged_work_stage_refused(self):
+        """A call of a client on hold is logged (in the team's first stage), never created
+        straight into work (issue 24: the form had to be discarded)."""
         self._hold()
-        with self._assert_on_hold():
-            self.env["helpdesk.ticket"].with_user(self.technician).create(
+        logged = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.technician)
+            .create(
                 {
                     "name": "New work",
                     "description": "x",
@@ -55,7 +59,20 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
                     "partner_id": self.contact_a.id,
                 }
             )
-        self.assertFalse(self._tickets("New work"))
+        )
+        self.assertEqual(logged.stage_id, self.stage_new)
+        self.assertFalse(logged.rsb_can_schedule)
+        with self._assert_on_hold():
+            self.env["helpdesk.ticket"].with_user(self.technician).create(
+                {
+                    "name": "New work scheduled",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": self.contact_a.id,
+                    "stage_id": self.stage_scheduled.id,
+                }
+            )
+        self.assertFalse(self._tickets("New work scheduled"))
         # other clients are not affected
         ticket = (
             self.env["helpdesk.ticket"]
@@ -100,7 +117,7 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         self.env["mail.thread"].message_process("helpdesk.ticket", raw)
         self.assertTrue(self._tickets("Help from B"), "not on hold: created")
 
-    def test_import_refused(self):
+    def test_import_logged_not_scheduled(self):
         self._hold()
         result = (
             self.env["helpdesk.ticket"]
@@ -113,9 +130,27 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
                 ],
             )
         )
+        self.assertEqual(len(result["ids"]), 2, result["messages"])
+        self.assertFalse(self._tickets("Imported").rsb_can_schedule)
+        result = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.helpdesk_manager)
+            .load(
+                ["name", "description", "partner_id/.id", "team_id/.id", "stage_id/.id"],
+                [
+                    [
+                        "Imported to work",
+                        "x",
+                        str(self.client_a.id),
+                        str(self.team.id),
+                        str(self.stage_scheduled.id),
+                    ]
+                ],
+            )
+        )
         self.assertFalse(result["ids"])
         self.assertTrue(any("on credit hold" in m["message"] for m in result["messages"]))
-        self.assertFalse(self._tickets("Imported"))
+        self.assertFalse(self._tickets("Imported to work"))
 
     def test_portal_form_refused(self):
         self._hold()
@@ -135,9 +170,10 @@ class TestCreditHold(RSBDunningCommon, HttpCase):
         )
         self.assertIn("Your ticket was not created", response.text)
         self.assertFalse(self._tickets("Portal ticket on hold"))
-        # the server refuses even what the controller would create in sudo
+        # the server refuses even what the controller would create in sudo (as the
+        # portal user: staff may log a call, issue 24)
         with self._assert_on_hold():
-            self.env["helpdesk.ticket"].sudo().create(
+            self.env["helpdesk.ticket"].with_user(self.portal_a).sudo().create(
                 {
                     "name": "Portal ticket on hold",
                     "description": "x",

@@ -130,15 +130,21 @@ class TestPaymentPlan(RSBReceivablesCommon):
         self.assertEqual(plan.amount_due, 700.0, "the amount owed is frozen at confirmation")
         self.assertEqual(plan.amount_collected, 0.0)
         self.assertEqual(plan.amount_paid_total, 100.0, "paid so far: the down payment")
-        # one draft interest invoice per instalment, dated on it
-        interest = plan.line_ids.interest_move_id
-        self.assertEqual(len(interest), 6)
-        self.assertEqual(set(interest.mapped("state")), {"draft"})
+        # no interest invoice ahead of its instalment (issue 24: drafts showed "To
+        # Validate" on the dashboard, one numbered in a future year); each is invoiced when due
+        self.assertFalse(plan.line_ids.interest_move_id)
+        line1 = plan.line_ids.filtered(lambda line: line.sequence == 1)
         line2 = plan.line_ids.filtered(lambda line: line.sequence == 2)
-        self.assertEqual(line2.interest_move_id.invoice_date, date(2026, 5, 1))
-        self.assertEqual(line2.interest_move_id.amount_total, 5.02)
+        self.assertEqual(line2.interest, 5.02)
+        with freeze_time("2026-04-01"):
+            self.Plan._cron_rsb_payment_plans()
+        interest = plan.line_ids.interest_move_id
+        self.assertEqual(interest, line1.interest_move_id, "instalment 1 fell due, not 2")
+        self.assertEqual(interest.state, "posted")
+        self.assertEqual(interest.invoice_date, date(2026, 4, 1))
+        self.assertEqual(interest.amount_total, line1.interest)
         self.assertEqual(
-            line2.interest_move_id.invoice_line_ids.product_id,
+            interest.invoice_line_ids.product_id,
             self.env.ref("remote_support_billing.product_rsb_plan_interest"),
         )
         # dunning skips the invoices until the plan's end
@@ -207,7 +213,8 @@ class TestPaymentPlan(RSBReceivablesCommon):
         with freeze_time("2026-03-10"):
             self._pay_instalment(plan)
         self.assertEqual(line1.interest_move_id.state, "posted")
-        self.assertEqual(line1.interest_move_id.invoice_date, date(2026, 4, 1))
+        self.assertEqual(line1.interest_move_id.invoice_date, date(2026, 3, 10), "issued now")
+        self.assertEqual(line1.interest_move_id.invoice_date_due, date(2026, 4, 1))
         self.assertEqual(line1.interest_move_id.amount_residual, 0.0)
         self.assertEqual(line1.state, "paid")
 
@@ -223,10 +230,10 @@ class TestPaymentPlan(RSBReceivablesCommon):
 
     def test_cron_posts_interest_when_due(self):
         plan = self._confirmed_plan()
-        interest = plan.line_ids.sorted("sequence").interest_move_id
         with freeze_time("2026-04-01"):
             self.Plan._cron_rsb_payment_plans()
-        self.assertEqual(interest.mapped("state"), ["posted"] + ["draft"] * 5)
+        interest = plan.line_ids.sorted("sequence").interest_move_id
+        self.assertEqual(interest.mapped("state"), ["posted"], "the others when due")
         self.assertEqual(interest[0].rsb_dunning_pause_reason, "payment_plan")
         note = f"Interest of instalment 1 invoiced: {interest[0].name}"
         self.assertTrue(any(note in body for body in plan.message_ids.mapped("body")))
@@ -274,7 +281,7 @@ class TestPaymentPlan(RSBReceivablesCommon):
             self.Plan._cron_rsb_payment_plans()
         self.assertEqual(plan.state, "done")
         interest = plan.line_ids.sorted("sequence").interest_move_id
-        self.assertEqual(interest.mapped("state"), ["posted"] + ["cancel"] * 5)
+        self.assertEqual(interest.mapped("state"), ["posted"], "interest to come never invoiced")
 
     def _write_off(self, invoice, amount):
         """Write part of an invoice off as the write-off wizard does: an internal entry
@@ -387,7 +394,7 @@ class TestPaymentPlan(RSBReceivablesCommon):
             self.assertFalse(move.rsb_dunning_pause_note)
         self.assertEqual(self.inv1.rsb_dunning_level_id, level)
         # interest already due stays owed; interest to come is not charged
-        self.assertEqual(interest.mapped("state"), ["posted"] + ["cancel"] * 5)
+        self.assertEqual(interest.mapped("state"), ["posted"], "interest to come never invoiced")
         # the client is emailed, the account manager gets an activity
         mail = plan.message_ids.filtered(lambda m: "has ended" in (m.subject or ""))
         self.assertTrue(mail)
@@ -415,7 +422,7 @@ class TestPaymentPlan(RSBReceivablesCommon):
         plan = self._confirmed_plan()
         plan.with_user(self.accountant).action_cancel()
         self.assertEqual(plan.state, "cancelled")
-        self.assertEqual(set(plan.line_ids.interest_move_id.mapped("state")), {"cancel"})
+        self.assertFalse(plan.line_ids.interest_move_id, "no interest was invoiced ahead")
         self.assertFalse(self.inv1.rsb_dunning_pause_reason)
         self.assertEqual(self.inv1.amount_residual, 300.0, "the down payment stays applied")
 

@@ -377,7 +377,9 @@ class TestSettleUp(SettleUpCase):
         )
         self.assertTrue(invoice.sending_data, "queued to be emailed with its portal link")
         self._assert_balances(receivable=64.50, deposit=0.0, income=-193.50)
-        self.assertIn(f"Due on {invoice.name}: $ 64.50", self._text(ticket.message_ids[0].body))
+        body = self._text(ticket.message_ids[0].body)
+        self.assertIn(f"$ 64.50 due on {invoice.name}", body)
+        self.assertEqual(body.count("$ 64.50"), 1, "what is due is said once (issue 24)")
 
     def test_time_over_deposit_charged_to_saved_card(self):
         ticket = self._ticket_with_deposit(pay="online", token_state="done")

@@ -192,4 +192,24 @@ class RsbDsoWizard(models.TransientModel):
             ["amount_total_signed:sum"],
         )
         sales = {partner.id: amount for partner, amount in sales_groups}
+        # A settle-up invoice is the sale of the time, gross: the deposit applied on it (a
+        # negative line) was a prepayment of that sale, not a discount (issue 24: $215 of
+        # time with $172 of deposit is a $215 sale, not $43).
+        applied = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", company.id),
+                ("parent_state", "=", "posted"),
+                ("rsb_deposit_role", "=", "apply"),
+                ("display_type", "=", "product"),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("move_id.invoice_date", ">=", self.date_from),
+                ("move_id.invoice_date", "<=", self.date_to),
+            ]
+        )
+        for line in applied:
+            client = line.move_id.commercial_partner_id.id
+            gross = -line.currency_id._convert(
+                line.price_total, company.currency_id, company, line.date
+            )
+            sales[client] = sales.get(client, 0.0) + gross
         return receivables, sales

@@ -132,6 +132,10 @@ registry.category("web_tour.tours").add("rsb_day_accountant", {
             run: "click",
         },
         {
+            content: "The confirmation shows the figures before anything is booked",
+            trigger: '.modal .o_field_widget[name="to_charge"]',
+        },
+        {
             content: "Confirm",
             trigger: ".modal footer .btn-primary",
             run: "click",
