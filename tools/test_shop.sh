@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-SHOP_DB=${SHOP_DB:-${TEST_DB}_shop}
+SHOP_DB=${SHOP_DB:-${TEST_DB:-rsb_test}_shop}
 # The subset run on the shop profile (about 4 minutes on this 2-core machine).
 SHOP_TESTS=${SHOP_TESTS:-test_shop_profile test_settle_up test_settle_up_batch test_deposit test_deposit_tax
   test_writeoff_tax test_owed test_dunning_run test_dunning_fee_reminders test_dunning_email
