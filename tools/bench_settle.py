@@ -97,9 +97,14 @@ def seed_tickets(env, count, seed=7, team=None, clients=None, start=0):
             for i in range(count)
         ]
     )
-    # the deposit requests, as Request Deposit books them (without the emails)
-    deposits = env["account.move"].create(
-        [ticket._prepare_rsb_deposit_invoice_values() for ticket in tickets]
+    # the deposit requests, as Request Deposit books them (without the emails): their lines
+    # carry the tickets' deposit tags, which only the addon's own code may write
+    from odoo.addons.remote_support_billing import ledger_guard
+
+    deposits = (
+        ledger_guard.ledger_writer(env["account.move"])
+        .create([ticket._prepare_rsb_deposit_invoice_values() for ticket in tickets])
+        .with_env(env)
     )
     deposits.action_post()
     for ticket, deposit in zip(tickets, deposits, strict=True):

@@ -9,6 +9,9 @@ PORT=${PORT:-8069}
 # Links in emails and PDFs (portal, payment, unsubscribe) point at the server this demo runs.
 BASE_URL=${BASE_URL:-http://localhost:$PORT}
 stamp="$RUN_DIR/$DEMO_DB.addon-hash"
+# PDFs: Odoo prints the company's header/footer and splits several records only with patched Qt
+grep -q "with patched qt" <<<"$(wkhtmltopdf --version 2>/dev/null || true)" \
+  || say "WARNING: $(wkhtmltopdf --version 2>/dev/null || echo 'wkhtmltopdf missing'), not the patched-Qt build: PDFs have no company header/footer (README: PDF documents)"
 log="$RUN_DIR/logs/$DEMO_DB.log"
 
 set_base_url() { # web.base.url = the served address, frozen so a first login does not rewrite it

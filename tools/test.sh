@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
+# PDFs: Odoo prints the company's header/footer and splits several records only with patched Qt
+grep -q "with patched qt" <<<"$(wkhtmltopdf --version 2>/dev/null || true)" \
+  || say "WARNING: $(wkhtmltopdf --version 2>/dev/null || echo 'wkhtmltopdf missing'), not the patched-Qt build: PDFs have no company header/footer (README: PDF documents)"
 base=$(ensure_base_db all)
 say "fresh test database $TEST_DB"
 copy_db "$base" "$TEST_DB"

@@ -5,3 +5,5 @@ from . import portal_dunning
 from . import helpdesk_ticket
 from . import portal_deposit_invoice
 from . import portal_statement
+from . import portal_promise
+from . import portal_dispute

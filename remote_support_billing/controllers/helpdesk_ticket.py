@@ -82,7 +82,9 @@ class RsbHelpdeskTicketController(HelpdeskTicketController):
         website=True,
         csrf=True,
     )
-    def support_ticket_close(self, ticket_id=None, stage_id=None, access_token=None, **kw):
+    def support_ticket_close(
+        self, ticket_id=None, stage_id=None, access_token=None, rsb_reason=None, **kw
+    ):
         """Close the client's ticket in a stage that may be reached from the portal.
 
         Unlike helpdesk_mgmt's route (a GET that closes any ticket in sudo), only a POST of the
@@ -90,7 +92,8 @@ class RsbHelpdeskTicketController(HelpdeskTicketController):
         rules) or whose access token they hold. Anything else is refused and changes nothing.
         helpdesk_mgmt's contract for the client's own ticket is kept: a 302 redirect to the
         ticket's page, also when the stage may not be reached from the portal (nothing
-        changes then).
+        changes then). The page's buttons ask for confirmation, say what closing does and
+        send the client's reason (`rsb_reason`, optional for helpdesk_mgmt's own form).
         """
         title = _("The ticket was not closed.")
         if request.httprequest.method != "POST":
@@ -101,6 +104,7 @@ class RsbHelpdeskTicketController(HelpdeskTicketController):
             ticket_id = rsb_int(ticket_id, _("The ticket"))
             stage_id = rsb_int(stage_id, _("The stage"))
             access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+            reason = rsb_str(rsb_reason, _("The reason"), 2000)
         except ValidationError as error:
             return rsb_portal_message(title, error.args[0])
         try:
@@ -117,4 +121,6 @@ class RsbHelpdeskTicketController(HelpdeskTicketController):
         )
         if stage and not ticket_sudo.closed_date:
             ticket_sudo.stage_id = stage  # checked above: the client may close it
+            # its session follows the gate (cancelled); the deposit per policy, the team told
+            ticket_sudo._rsb_on_portal_close(reason, request.env.user)
         return werkzeug.utils.redirect(url)  # 302, as helpdesk_mgmt answers

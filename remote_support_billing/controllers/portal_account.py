@@ -71,6 +71,7 @@ class RSBPortalAccount(PortalAccount):
             client.id, client._rsb_empty_position()
         )
         return {
+            "payments": self._rsb_client_payments(client)[:20],
             "page_name": "rsb_account_summary",
             "client": client,
             "currency": env.company.currency_id,
@@ -81,6 +82,45 @@ class RSBPortalAccount(PortalAccount):
             "amount_held": sum(held.mapped("amount")),
             "plans": plans,
         }
+
+    def _rsb_client_payments(self, client):
+        """The client's payments received (newest first), for their history and receipts."""
+        return (
+            request.env["account.payment"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", client.id),
+                    ("partner_type", "=", "customer"),
+                    ("payment_type", "=", "inbound"),
+                    ("state", "in", ("in_process", "paid")),
+                    ("company_id", "in", request.env.user.company_ids.ids),
+                ],
+                order="date desc, id desc",
+            )
+        )
+
+    @http.route(["/my/payments/<int:payment_id>/receipt"], type="http", auth="user")
+    def portal_rsb_payment_receipt(self, payment_id, **kwargs):
+        """The receipt (PDF, Odoo's payment receipt) of one of the client's payments."""
+        client = request.env.user.partner_id.commercial_partner_id
+        payment = self._rsb_client_payments(client).filtered(lambda p: p.id == payment_id)
+        if not payment:
+            return request.not_found()
+        pdf, _type = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf("account.action_report_payment_receipt", payment.ids)
+        )
+        filename = f"{(payment.name or 'receipt').replace('/', '-')}.pdf"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", str(len(pdf))),
+                ("Content-Disposition", f'attachment; filename="{filename}"'),
+            ],
+        )
 
     # ------------------------------------------------------------------ payment plans
     @http.route(["/my/payment_plans/<int:plan_id>"], type="http", auth="public", website=True)

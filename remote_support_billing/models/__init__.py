@@ -52,4 +52,13 @@ from . import rsb_dunning_history
 from . import rsb_dunning_fee
 from . import rsb_dunning_letter
 from . import rsb_money_out
+from . import helpdesk_ticket_portal_close
+from . import helpdesk_ticket_rate
+from . import helpdesk_ticket_portal
+from . import rsb_payment_promise
+from . import rsb_invoice_dispute
 from . import account_move_money_out
+from . import account_move_send
+from . import account_move_send_error
+from . import helpdesk_ticket_send_error
+from . import mail_mail

@@ -66,15 +66,17 @@ class AccountAnalyticLine(models.Model):
         return super()._check_can_write(values)
 
     def _rsb_filter_settled(self):
-        """Lines on a settle-up document that is neither cancelled nor reversed."""
-        return self.filtered(
-            lambda line: line.rsb_settlement_move_id
-            and line.rsb_settlement_move_id.sudo().state != "cancel"
-            and not line.rsb_settlement_move_id.sudo()._rsb_is_reversed()
+        """Lines on a settle-up document that is neither cancelled nor reversed in full (a
+        credit note for part of it is a price adjustment: the time stays invoiced)."""
+        settled = set(
+            self.rsb_settlement_move_id.sudo()
+            .filtered(lambda move: move.state != "cancel" and not move._rsb_is_full_reversal())
+            .ids
         )
+        return self.filtered(lambda line: line.rsb_settlement_move_id.id in settled)
 
     def _rsb_filter_unsettled(self):
-        """Lines no settle-up charged yet (or whose settle-up invoice was reversed)."""
+        """Lines no settle-up charged yet (or whose settle-up invoice was reversed in full)."""
         return self - self._rsb_filter_settled()
 
     def _rsb_filter_sold(self):

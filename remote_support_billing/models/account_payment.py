@@ -2,7 +2,8 @@
 applied by schedule."""
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount
 
 
 class AccountPayment(models.Model):
@@ -51,6 +52,7 @@ class AccountPayment(models.Model):
         its settle-up credit note (`invoice_ids`); once the accountant confirms it, it pays
         that credit note (reconciled on the client's receivable account). A payment of a
         payment plan is applied as the plan's schedule says."""
+        self._rsb_check_refunds_still_owed()
         res = super().action_post()
         for payment in self.filtered("move_id"):
             # in sudo: the accountant confirming it may have no access to helpdesk tickets
@@ -74,3 +76,39 @@ class AccountPayment(models.Model):
             payment.rsb_payment_plan_id._rsb_apply_payment(payment)
         plan_payments.rsb_payment_plan_id._rsb_check_done()
         return res
+
+    def _rsb_check_refunds_still_owed(self):
+        """A draft refund of a ticket's deposit pays its credit note: it is confirmed only
+        while that credit note is posted, not reversed, and still owes the client what the
+        refund sends (a reversed credit note holds the deposit again: a later Cancel Session
+        would refund it a second time). Other payments keep Odoo's contract."""
+        for payment in self.filtered(lambda p: p.payment_type == "outbound"):
+            credit_notes = payment.invoice_ids.sudo().filtered(
+                lambda move: move.move_type == "out_refund"
+                and (move.rsb_settlement_ticket_ids or move.line_ids.rsb_deposit_ticket_id)
+            )
+            if not credit_notes:
+                continue
+            still_open = credit_notes.filtered(
+                lambda move: move.state == "posted"
+                and not move.reversal_move_ids.filtered(lambda r: r.state == "posted")
+                and not move.currency_id.is_zero(move.amount_residual)
+            )
+            currency = payment.currency_id
+            if still_open and still_open.currency_id == currency:
+                owed = sum(still_open.mapped("amount_residual"))
+                owed_enough = currency.compare_amounts(payment.amount, owed) <= 0
+            else:
+                owed_enough = bool(still_open)
+            if not owed_enough:
+                raise UserError(
+                    _(
+                        "%(payment)s refunds %(amount)s on %(moves)s, which no longer owes the "
+                        "client that much (reversed, cancelled, already paid or used on another "
+                        "invoice): confirming it would send the money a second time. Cancel "
+                        "this draft refund.",
+                        amount=format_amount(self.env, payment.amount, payment.currency_id),
+                        payment=payment.display_name,
+                        moves=", ".join(credit_notes.mapped("display_name")),
+                    )
+                )

@@ -1,6 +1,7 @@
 """A session moved in the Calendar app (drag and drop, the event form) is a reschedule: the
-ticket logs it and the client is emailed the new time, as with the ticket's Reschedule; a
-session deleted there is a cancelled appointment."""
+same gate as the ticket's Reschedule (refused while the deposit is not paid or the client is on
+credit hold), then the ticket logs it and the client is emailed the new time; a session deleted
+there is a cancelled appointment."""
 
 from odoo import _, models
 
@@ -14,6 +15,12 @@ class CalendarEvent(models.Model):
             "rsb_session_write"
         ):
             moved = self
+        if moved:
+            # moving a session is rescheduling it: the same gate as the Reschedule wizard
+            # (deposit paid, no credit hold), checked before anything changes
+            self.env["helpdesk.ticket"].sudo().search(
+                [("rsb_session_event_id", "in", moved.ids)]
+            )._rsb_check_can_schedule()
         res = super().write(vals)
         if moved:
             tickets = self.env["helpdesk.ticket"].search(

@@ -19,6 +19,10 @@ RSB_PROTECTED_FIELDS = frozenset(
         "rsb_settled",
         "rsb_paid_on_time",
         "rsb_settlement_move_ids",
+        # the session is booked by the Schedule wizard only (its event is the ticket's own,
+        # with the ticket's client): no ticket points at another client's event
+        "rsb_session_event_id",
+        "rsb_bound_rate",
     }
 )
 # A change of these may open or close the deposit gate or the credit hold.

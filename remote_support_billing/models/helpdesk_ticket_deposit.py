@@ -68,6 +68,8 @@ class HelpdeskTicket(models.Model):
         inverse_name="rsb_deposit_ticket_id",
         string="Deposit Ledger",
         readonly=True,
+        # journal items: technicians read the ticket's figures (computed in sudo), not them
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
     rsb_deposit_waived = fields.Boolean(
         string="Deposit Waived",
@@ -216,12 +218,17 @@ class HelpdeskTicket(models.Model):
         if self.rsb_settled:
             raise UserError(_("Ticket %s is already settled.", self.display_name))
         currency = self.rsb_currency_id
-        if currency.compare_amounts(self.rsb_deposit_amount, 0.0) <= 0:
+        minimum = self._rsb_get_deposit_minimum()
+        if currency.compare_amounts(self.rsb_deposit_amount, minimum) < 0:
             raise UserError(
                 _(
-                    "The deposit of ticket %s must be more than zero: set the team's default "
-                    "deposit or an estimate.",
-                    self.display_name,
+                    "The deposit of ticket %(ticket)s is %(amount)s: a deposit is at least "
+                    "%(minimum)s (100 of the currency's smallest unit; less would cost more in "
+                    "payment fees than it secures). Set the team's default deposit or an "
+                    "estimate.",
+                    ticket=self.display_name,
+                    amount=format_amount(self.env, self.rsb_deposit_amount, currency),
+                    minimum=format_amount(self.env, minimum, currency),
                 )
             )
         pricelist = partner.with_company(self.company_id).property_product_pricelist
@@ -233,6 +240,13 @@ class HelpdeskTicket(models.Model):
                     pricelist=pricelist.currency_id.name,
                 )
             )
+
+    def _rsb_get_deposit_minimum(self):
+        """The smallest deposit that may be requested: 100 of the ticket currency's smallest
+        unit (1.00 in dollars or euros, 100 yen). Hook for other addons."""
+        self.ensure_one()
+        currency = self.rsb_currency_id
+        return currency.round(currency.rounding * 100)
 
     def _rsb_request_deposit(self):
         """Create, post and send the deposit requests (in sudo, after the checks)."""

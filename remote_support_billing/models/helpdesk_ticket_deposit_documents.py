@@ -17,6 +17,8 @@ import logging
 from odoo import _, fields, models
 from odoo.fields import Command
 
+from .. import ledger_guard
+
 _logger = logging.getLogger(__name__)
 
 
@@ -190,7 +192,8 @@ class HelpdeskTicket(models.Model):
         """Create a deposit document from its values, make its total exactly `amount` and
         post it. :return: the posted document"""
         self.ensure_one()
-        move = self.env["account.move"].create(values)
+        Move = self.env["account.move"]
+        move = ledger_guard.ledger_writer(Move).create(values).with_env(Move.env)
         self._rsb_fit_deposit_total(move, amount)
         move.action_post()
         return move
@@ -204,7 +207,7 @@ class HelpdeskTicket(models.Model):
         applied = min(available, before)
         if currency.compare_amounts(applied, 0.0) <= 0:
             return 0.0
-        invoice.write(
+        ledger_guard.ledger_writer(invoice).write(
             {
                 "invoice_line_ids": [
                     Command.create(self._prepare_rsb_deposit_applied_line_values(applied))

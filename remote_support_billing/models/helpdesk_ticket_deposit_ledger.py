@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .. import ledger_guard
+
 FIGURES = ("requested", "received", "unpaid", "applied", "returned", "held", "available")
 
 
@@ -279,6 +281,6 @@ class HelpdeskTicket(models.Model):
             diff = exchange.line_ids.filtered(
                 lambda e, line=line: e.account_id == line.account_id and not e.rsb_deposit_ticket_id
             )
-            diff.rsb_deposit_ticket_id = line.rsb_deposit_ticket_id
+            ledger_guard.ledger_writer(diff).rsb_deposit_ticket_id = line.rsb_deposit_ticket_id
 
     # ------------------------------------------------------------------ actions

@@ -10,6 +10,9 @@ from odoo.tools import format_amount
 
 from ..feedback import post_template_queued
 
+# the longest session one calendar entry books (the wizard's duration, in hours)
+MAX_SESSION_HOURS = 24
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
@@ -63,6 +66,8 @@ class HelpdeskTicket(models.Model):
         res = super().write(vals)
         if vals.get("rsb_session_event_id"):
             self._rsb_check_can_schedule()
+        if {"partner_id", "team_id", "company_id", "stage_id"} & vals.keys():
+            self._rsb_sessions_follow_gate()
         return res
 
     # ------------------------------------------------------------------ actions
@@ -139,10 +144,29 @@ class HelpdeskTicket(models.Model):
         self._rsb_check_can_schedule()
         if not start:
             raise UserError(_("Choose the date and time of the session."))
-        if duration <= 0:
-            raise UserError(_("The session must last more than zero minutes."))
+        if not 0 < duration <= MAX_SESSION_HOURS:  # a NaN fails too
+            raise UserError(
+                _(
+                    "A session lasts more than zero minutes and at most %(max)s hours "
+                    "(%(duration)s h given): split longer work into several sessions.",
+                    max=MAX_SESSION_HOURS,
+                    duration=duration,
+                )
+            )
         if not user:
             raise UserError(_("Choose the technician of the session."))
+        if (
+            user.share
+            or not user.active
+            or not user.has_group("helpdesk_mgmt.group_helpdesk_user_own")
+        ):
+            raise UserError(
+                _(
+                    "%s is not a technician (an active helpdesk user): choose who does the "
+                    "session.",
+                    user.name,
+                )
+            )
         values = self._prepare_rsb_session_event_values(start, duration, user)
         event = self.rsb_session_event_id
         # The client gets our email (time, .ics, connect instructions), not calendar's invite.
@@ -158,7 +182,8 @@ class HelpdeskTicket(models.Model):
             )
         else:
             event = Event.create(values)
-            self.rsb_session_event_id = event
+            # the protected link, written by this path only (checked above as the user)
+            self.sudo().rsb_session_event_id = event
             note = _(
                 "Session scheduled on %(when)s with %(user)s.",
                 when=event.display_time,
@@ -197,6 +222,32 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
 
+    def _rsb_sessions_follow_gate(self):
+        """The session follows the gate, whatever path closed it: a session still to come
+        of a ticket that could not be scheduled now (its client switched to one who must
+        prepay, put on credit hold, its paid deposit reversed, the ticket closed) is
+        cancelled: the calendar slot freed, the client told, the technician given an
+        activity. Called after each such path (in sudo: the path was allowed)."""
+        now = fields.Datetime.now()
+        for ticket in self.sudo().filtered(
+            lambda t: t.rsb_session_event_id and t.rsb_session_event_id.stop > now
+        ):
+            blocker = ticket._rsb_schedule_blocker()
+            if not blocker:
+                continue
+            technician = ticket.rsb_session_user_id or ticket.user_id
+            # back to the ready stage is no new work: allowed under a credit hold
+            ticket.with_context(rsb_payment_move=True)._rsb_unschedule_session(
+                _("it can no longer take place as booked (%s)", blocker.split("\n")[0])
+            )
+            if technician:
+                ticket.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("Session cancelled: the ticket cannot be scheduled"),
+                    note=blocker,
+                    user_id=technician.id,
+                )
+
     def _rsb_cancel_session(self, reason):
         """A cancelled session (manager: deposit returned) also frees its calendar slot."""
         res = super()._rsb_cancel_session(reason)
@@ -217,6 +268,8 @@ class HelpdeskTicket(models.Model):
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            # the shop says it (the payment may be processed as the client who paid)
+            author_id=(self.user_id.partner_id or self._rsb_company().partner_id).id,
         )
         return res
 

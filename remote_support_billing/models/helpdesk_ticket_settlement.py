@@ -37,6 +37,8 @@ class HelpdeskTicket(models.Model):
         string="Settlement Documents",
         readonly=True,
         copy=False,
+        # invoices: a technician's read() of the ticket must not fail on them
+        groups="account.group_account_invoice,account.group_account_readonly",
         help="Invoices, credit notes and refunds created by the settle-up.",
     )
     rsb_billable_hours = fields.Float(
@@ -443,6 +445,25 @@ class HelpdeskTicket(models.Model):
                     held=format_amount(
                         self.env, ticket.rsb_deposit_available, ticket.rsb_currency_id
                     ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _rsb_on_settlement_adjusted(self, move, credit_notes):
+        """A credit note for part of a settle-up document of the tickets was posted: a price
+        adjustment; the tickets stay settled, their time invoiced (called in sudo)."""
+        self.write({"rsb_settlement_move_ids": [Command.link(m.id) for m in credit_notes]})
+        for ticket in self:
+            ticket.message_post(
+                body=_(
+                    "%(credit_notes)s credits %(amount)s of %(move)s: a price adjustment, the "
+                    "ticket stays settled (its time stays invoiced). Only a reversal of the "
+                    "whole invoice reopens the settle-up.",
+                    credit_notes=", ".join(credit_notes.mapped("name")),
+                    amount=format_amount(
+                        self.env, sum(credit_notes.mapped("amount_total")), move.currency_id
+                    ),
+                    move=move.name,
                 ),
                 subtype_xmlid="mail.mt_note",
             )

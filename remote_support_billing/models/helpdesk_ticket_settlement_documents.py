@@ -7,7 +7,7 @@ from odoo import _, fields, models
 from odoo.fields import Command
 from odoo.tools import float_compare, float_is_zero, float_round, format_amount, format_date
 
-from .. import billing_math
+from .. import billing_math, ledger_guard
 
 # settle-up documents made by one create(vals_list) and posted by one action_post
 DOCUMENT_CHUNK = 250
@@ -30,7 +30,8 @@ class HelpdeskTicket(models.Model):
         tickets = list(self)
         for start in range(0, len(vals_list), DOCUMENT_CHUNK):
             chunk = slice(start, start + DOCUMENT_CHUNK)
-            moves = Move.create(vals_list[chunk])
+            # the documents carry the tickets' deposit tags (the deposit applied or returned)
+            moves = ledger_guard.ledger_writer(Move).create(vals_list[chunk]).with_env(Move.env)
             if fit:
                 for ticket, move in zip(tickets[chunk], moves, strict=True):
                     fit(ticket, move)

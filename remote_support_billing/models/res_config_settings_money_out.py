@@ -16,3 +16,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rsb_system_money_out",
         readonly=False,
     )
+
+    rsb_promise_max_days = fields.Integer(related="company_id.rsb_promise_max_days", readonly=False)
+    rsb_promise_broken_limit = fields.Integer(
+        related="company_id.rsb_promise_broken_limit", readonly=False
+    )

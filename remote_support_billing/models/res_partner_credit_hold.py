@@ -22,6 +22,16 @@ class ResPartner(models.Model):
             _("Credit hold: no new ticket until the overdue balance is paid. Reason: %s", reason)
         )
         partners._message_log_batch(dict.fromkeys(partners.ids, body))
+        # no new work: their sessions still to come are cancelled (the session follows the
+        # gate), in the hold's company
+        if partners:
+            self.env["helpdesk.ticket"].sudo().search(
+                [
+                    ("commercial_partner_id", "in", partners.ids),
+                    ("rsb_session_event_id", "!=", False),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )._rsb_sessions_follow_gate()
         return partners
 
     def _rsb_lift_credit_hold(self, reason):

@@ -9,7 +9,7 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ the rule
     @api.model
-    def _rsb_open_items_sql(self, company=None, partner_ids=None):
+    def _rsb_open_items_sql(self, company=None, partner_ids=None, as_of=None):
         """The SQL of the open receivable items (the one rule of what is owed and when), one
         row per posted, unreconciled receivable journal item of `company` (all companies if
         None), of these commercial partners if given:
@@ -27,19 +27,50 @@ class ResPartner(models.Model):
           stops interest); a credit item's ``allocated`` is the part of it used;
         - ``net`` = what is left of the item after the allocation (company currency,
           negative: credit left over), ``net_currency`` the same in the item's currency.
+
+        :param as_of: a past date: the items as they were open at the end of that day (the
+            items dated until then, less the reconciliations made until then, from the
+            partial reconciliations' dates, as OCA partner_statement reads them); default:
+            as they are open now
         """
         filters = [SQL("line.company_id = %s", company.id)] if company else []
         if partner_ids is not None:
             filters.append(SQL("partner.commercial_partner_id = ANY(%s)", list(partner_ids)))
+        if as_of:
+            # what was open at `as_of`: the item's amount less what was reconciled with it
+            # by then (as a debit or as a credit of the partial reconciliations)
+            residual = SQL(
+                """line.balance
+                   - COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
+                                WHERE p.debit_move_id = line.id AND p.max_date <= %(d)s), 0)
+                   + COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
+                                WHERE p.credit_move_id = line.id AND p.max_date <= %(d)s), 0)""",
+                d=as_of,
+            )
+            residual_currency = SQL(
+                """line.amount_currency
+                   - COALESCE((SELECT SUM(p.debit_amount_currency)
+                                 FROM account_partial_reconcile p
+                                WHERE p.debit_move_id = line.id AND p.max_date <= %(d)s), 0)
+                   + COALESCE((SELECT SUM(p.credit_amount_currency)
+                                 FROM account_partial_reconcile p
+                                WHERE p.credit_move_id = line.id AND p.max_date <= %(d)s), 0)""",
+                d=as_of,
+            )
+            open_filter = SQL("AND line.date <= %s", as_of)
+        else:
+            residual = SQL("line.amount_residual")
+            residual_currency = SQL("line.amount_residual_currency")
+            open_filter = SQL("AND NOT line.reconciled")
         return SQL(
             """
-            WITH item AS (
+            WITH line_open AS (
                 SELECT line.id, line.move_id, line.company_id,
                        partner.commercial_partner_id AS partner_id,
                        COALESCE(line.date_maturity, line.date) AS date_due,
                        line.date,
-                       line.amount_residual AS residual,
-                       line.amount_residual_currency AS residual_currency,
+                       %(residual)s AS residual,
+                       %(residual_currency)s AS residual_currency,
                        line.currency_id
                   FROM account_move_line line
                   JOIN account_account account ON account.id = line.account_id
@@ -47,10 +78,11 @@ class ResPartner(models.Model):
                   JOIN res_partner partner ON partner.id = line.partner_id
                  WHERE line.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
-                   AND NOT line.reconciled
-                   AND line.amount_residual != 0
+                   %(open_filter)s
                    AND %(not_deposit_request)s
                    %(filters)s
+            ), item AS (
+                SELECT * FROM line_open WHERE residual != 0
             ), debit AS (
                 -- debts oldest due first, each the slice (upto - residual, upto] of the
                 -- client's total debt
@@ -97,10 +129,13 @@ class ResPartner(models.Model):
             """,
             filters=SQL(" ").join(SQL("AND %s", f) for f in filters),
             not_deposit_request=self._rsb_not_deposit_request_sql("move"),
+            residual=residual,
+            residual_currency=residual_currency,
+            open_filter=open_filter,
         )
 
     @api.model
-    def _rsb_receivable_position_sql(self, company, date, partner_ids=None):
+    def _rsb_receivable_position_sql(self, company, date, partner_ids=None, as_of=None):
         """The SQL of what clients owe `company` at `date`, one row per commercial partner:
         ``partner_id, balance, open, overdue, credit, open_count, oldest_due_date``
         (company currency).
@@ -151,7 +186,7 @@ class ResPartner(models.Model):
               ) owed
             """,
             date=date,
-            items=self._rsb_open_items_sql(company, partner_ids),
+            items=self._rsb_open_items_sql(company, partner_ids, as_of=as_of),
         )
 
     @api.model
@@ -167,9 +202,11 @@ class ResPartner(models.Model):
             move,
         )
 
-    def _rsb_get_receivable_position(self, company=None, date=None):
+    def _rsb_get_receivable_position(self, company=None, date=None, as_of=False):
         """What these clients (all clients if empty) owe `company` (default: the current
-        company) at `date` (default: today), in one query.
+        company) at `date` (default: today), in one query. With `as_of`, as the books
+        stood at the end of `date` (a statement of a past period), else with today's
+        reconciliations.
 
         :return: {commercial partner id: {"open", "overdue", "credit", "balance",
                   "open_count", "oldest_due_date", "oldest_move_id"}}; clients with nothing
@@ -180,7 +217,11 @@ class ResPartner(models.Model):
         self.env.flush_all()
         partner_ids = self.commercial_partner_id.ids if self else None
         currency = company.currency_id  # read before the query: a cache miss is a query
-        self.env.cr.execute(self._rsb_receivable_position_sql(company, date, partner_ids))
+        self.env.cr.execute(
+            self._rsb_receivable_position_sql(
+                company, date, partner_ids, as_of=date if as_of else None
+            )
+        )
         rows = self.env.cr.dictfetchall()
         return {
             row["partner_id"]: {

@@ -5,6 +5,7 @@ and deposit requests, the closing balance, what is owed (the one definition,
 from collections import defaultdict
 
 from odoo import _, models
+from odoo.tools import SQL, format_amount
 from odoo.tools.translate import LazyTranslate
 
 from .. import billing_math
@@ -45,8 +46,13 @@ class ResPartner(models.Model):
             base_domain + [("date", ">=", date_from), ("date", "<=", date_to)],
             order="date, move_id, id",
         )
+        # a stable order: by date, and on one day what is owed before what pays it
+        moves = sorted(
+            lines.grouped("move_id").items(),
+            key=lambda item: (item[0].date, self._rsb_statement_order(item[0]), item[0].id),
+        )
         rows, running = [], opening
-        for move, move_lines in lines.grouped("move_id").items():
+        for move, move_lines in moves:
             amount = sum(move_lines.mapped("balance"))
             running += amount
             rows.append(
@@ -59,9 +65,12 @@ class ResPartner(models.Model):
                     "debit": amount if amount > 0 else 0.0,
                     "credit": -amount if amount < 0 else 0.0,
                     "balance": currency.round(running),
+                    # an invoice that owes nothing (its deposit paid it all) shows its amount
+                    "note": self._rsb_statement_note(move, amount, currency),
                 }
             )
-        position = self._rsb_get_receivable_position(company, date_to).get(
+        # what was owed and overdue as the books stood at the end of the period, not today
+        position = self._rsb_get_receivable_position(company, date_to, as_of=True).get(
             self.id, self._rsb_empty_position()
         )
         unpaid_requests = sum(
@@ -95,6 +104,22 @@ class ResPartner(models.Model):
             "aging": self._rsb_statement_aging(company, date_to),
         }
 
+    def _rsb_statement_order(self, move):
+        """Same-day rows: invoices and deposit requests, then credit notes, then payments."""
+        if move.move_type == "out_invoice":
+            return 0
+        if move.move_type == "out_refund":
+            return 1
+        return 2
+
+    def _rsb_statement_note(self, move, amount, currency):
+        if move.move_type == "out_invoice" and currency.is_zero(amount):
+            return _(
+                "Total %s, paid by its deposit",
+                format_amount(self.env, move.amount_total_signed, currency),
+            )
+        return ""
+
     def _rsb_statement_kind(self, move):
         if move.move_type == "out_invoice":
             return _("Deposit request") if move.rsb_deposit_ticket_id else _("Invoice")
@@ -105,14 +130,20 @@ class ResPartner(models.Model):
         return _("Entry")
 
     def _rsb_statement_aging(self, company, date_to):
-        """The invoices the client owes (`_rsb_owed_invoice_domain`: deposit requests are not
-        debts) by age at `date_to`, in the buckets of billing_math.aging_bucket."""
-        invoices = self.env["account.move"].search(self._rsb_owed_invoice_domain(company))
+        """What the client owed at the end of `date_to` by age, per receivable item (its
+        own due date: instalments count), net of the credits (the one rule,
+        `_rsb_open_items_sql` as of that date), in the buckets of billing_math.aging_bucket.
+        Their total is the statement's Open."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT date_due, net FROM (%s) items WHERE net > 0",
+                self._rsb_open_items_sql(company, [self.id], as_of=date_to),
+            )
+        )
         buckets = defaultdict(float)
-        for invoice in invoices:
-            due = invoice.invoice_date_due or invoice.invoice_date or invoice.date
-            key = billing_math.aging_bucket((date_to - due).days)
-            buckets[key] += invoice.amount_residual_signed
+        for due, net in self.env.cr.fetchall():
+            buckets[billing_math.aging_bucket((date_to - due).days)] += net
         return [
             (str(BUCKET_LABELS[key]), company.currency_id.round(buckets[key]))
             for key, _upper in billing_math.aging_buckets()

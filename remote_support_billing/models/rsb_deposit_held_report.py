@@ -1,14 +1,15 @@
 """Money held for clients: deposits not applied, credits kept and payments not applied."""
 
-from odoo import _, fields, models
-from odoo.tools import SQL
+from odoo import _, api, fields, models
+from odoo.tools import SQL, format_amount
 
 
 class RsbDepositHeldReport(models.Model):
     """Money held for clients, one row per document, in the company's currency:
 
     - deposits received but not applied yet: the paid part of the deposit requests (taxes
-      included when deposits are taxed) of tickets not settled, unless reversed;
+      included when deposits are taxed) of tickets not settled, less what their credit
+      notes gave back (nothing for a request reversed in full);
     - credits kept: what is left on posted customer credit notes (e.g. unused deposits
       kept as credit by the settle-up);
     - payments not applied: what is left open on the receivable account from customer
@@ -56,6 +57,7 @@ class RsbDepositHeldReport(models.Model):
             "date",
             "amount_total_signed",
             "amount_residual_signed",
+            "reversed_entry_id",
             "rsb_deposit_ticket_id",
         ],
         "account.move.line": [
@@ -93,24 +95,28 @@ class RsbDepositHeldReport(models.Model):
                    company.currency_id AS currency_id,
                    COALESCE(m.invoice_date, m.date) AS date,
                    %(age)s AS age_days,
-                   m.amount_total_signed - m.amount_residual_signed AS amount,
+                   m.amount_total_signed - given_back.amount - m.amount_residual_signed AS amount,
                    %(old)s AS older_than_threshold
               FROM account_move m
               JOIN res_company company ON company.id = m.company_id
               JOIN helpdesk_ticket ticket ON ticket.id = m.rsb_deposit_ticket_id
+              -- what its posted credit notes gave back or cancelled: a request reversed in
+              -- full holds nothing, one reversed in part holds the rest of what was paid
+              -- (as account.move._rsb_is_full_reversal reads it)
+              CROSS JOIN LATERAL (
+                  SELECT COALESCE(-SUM(reversal.amount_total_signed), 0) AS amount
+                    FROM account_move reversal
+                   WHERE reversal.reversed_entry_id = m.id AND reversal.state = 'posted'
+              ) given_back
              WHERE m.move_type = 'out_invoice'
                AND m.state = 'posted'
                AND NOT COALESCE(ticket.rsb_settled, FALSE)
-               AND m.amount_total_signed - m.amount_residual_signed > 0
+               AND m.amount_total_signed - given_back.amount - m.amount_residual_signed > 0
                -- a deposit request of the ledger (whatever account it was booked on, its
-               -- taxes included when deposits are taxed), not reversed
+               -- taxes included when deposits are taxed)
                AND EXISTS (
                    SELECT 1 FROM account_move_line line
                     WHERE line.move_id = m.id AND line.rsb_deposit_role = 'request'
-               )
-               AND NOT EXISTS (
-                   SELECT 1 FROM account_move reversal
-                    WHERE reversal.reversed_entry_id = m.id AND reversal.state = 'posted'
                )
             UNION ALL
             SELECT m.id AS id,
@@ -163,3 +169,101 @@ class RsbDepositHeldReport(models.Model):
 
     def action_open_moves(self):
         return self.move_id._get_records_action(name=_("Deposits and Credits"))
+
+    # ------------------------------------------------------------------ tie-out
+    @api.model
+    def _rsb_tie_out(self, company=None):
+        """The deposits this report says are held against the Customer Deposits account's
+        balance, today, in the company's currency: equal when every movement on the account
+        is a ticket's deposit; else the difference and the journal items that explain it
+        (entries on the account that no ticket's deposit tags: a manual entry, an import).
+
+        The account also carries the part of posted deposit requests not paid yet (a
+        request is booked when it is sent): listed apart, as ``unpaid_requests``.
+
+        :return: {"account", "account_balance", "held", "unpaid_requests", "difference",
+            "untagged_lines"}
+        """
+        company = company or self.env.company
+        account = company._rsb_get_deposit_account()
+        Line = self.env["account.move.line"].sudo()
+        domain = [
+            ("account_id", "=", account.id),
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+        ]
+        lines = Line.search(domain)
+        balance = -sum(lines.mapped("balance"))
+        # a posted deposit request credits the account before its money arrives: the part
+        # not paid yet is on the account but not held
+        unpaid = 0.0
+        for move, move_lines in (
+            lines.filtered(
+                lambda line: line.rsb_deposit_role == "request"
+                and line.move_id.move_type == "out_invoice"
+            )
+            .grouped("move_id")
+            .items()
+        ):
+            if move.amount_total_signed:
+                unpaid += (
+                    -sum(move_lines.mapped("balance"))
+                    * move.amount_residual_signed
+                    / move.amount_total_signed
+                )
+        held = sum(
+            self.sudo()
+            .search([("company_id", "=", company.id), ("kind", "=", "deposit")])
+            .mapped("amount")
+        )
+        currency = company.currency_id
+        return {
+            "account": account,
+            "account_balance": currency.round(balance),
+            "held": currency.round(held),
+            "unpaid_requests": currency.round(unpaid),
+            "difference": currency.round(balance - held - unpaid),
+            "untagged_lines": lines.filtered(lambda line: not line.rsb_deposit_ticket_id),
+        }
+
+    @api.model
+    def action_rsb_tie_out(self):
+        """The tie-out of the current company, said in a notification; with a difference,
+        the journal items that explain it are opened."""
+        tie = self._rsb_tie_out()
+        currency = self.env.company.currency_id
+        figures = {
+            "account": tie["account"].display_name,
+            "balance": format_amount(self.env, tie["account_balance"], currency),
+            "held": format_amount(self.env, tie["held"], currency),
+            "difference": format_amount(self.env, tie["difference"], currency),
+            "unpaid": format_amount(self.env, tie["unpaid_requests"], currency),
+        }
+        if currency.is_zero(tie["difference"]):
+            message = _(
+                "%(account)s: %(balance)s = deposits held %(held)s + requests not paid yet "
+                "%(unpaid)s. They tie out.",
+                **figures,
+            )
+            kind, following = "success", {"type": "ir.actions.act_window_close"}
+        else:
+            message = _(
+                "%(account)s: %(balance)s, deposits held %(held)s, requests not paid yet "
+                "%(unpaid)s: %(difference)s is not a ticket's deposit (the entries listed).",
+                **figures,
+            )
+            kind = "warning"
+            following = tie["untagged_lines"]._get_records_action(
+                name=_("Customer Deposits not held for a ticket")
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Deposits Held tie-out"),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": following,
+            },
+        }

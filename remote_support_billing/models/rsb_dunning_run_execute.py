@@ -16,6 +16,7 @@ except ImportError:  # queue_job is optional
         def __init__(self, msg, seconds=None, ignore_retry=False):
             super().__init__(msg)
 
+
 _logger = logging.getLogger(__name__)
 
 # Fields of a run line that the execution refreshes from the invoices as they are now.

@@ -83,6 +83,14 @@ class RsbDunningRunLine(models.Model):
             Markup().join(Markup("<li>%s</li>") % label for label in labels),
         )
 
+    def _rsb_author(self):
+        """Who signs the run's emails and notes: the accountant who started the run (a run
+        executed in the background runs as the system), else the current user."""
+        runner = self.run_id[:1].user_id
+        if runner and not runner._is_superuser():
+            return runner.partner_id
+        return self.env.user.partner_id
+
     def _rsb_post_emails(self, emails):
         """Post each client's dunning email in the client's chatter with Odoo's own
         `message_post`: a message (subtype "Dunning email") with the template's subject and
@@ -95,7 +103,7 @@ class RsbDunningRunLine(models.Model):
         :return: the posted mail.message
         """
         subtype = self.env.ref("remote_support_billing.mt_rsb_dunning_email")
-        author = self.env.user.partner_id
+        author = self._rsb_author()
         messages = self.env["mail.message"]
         for line in self:
             email = emails.get(line.id)
@@ -129,7 +137,7 @@ class RsbDunningRunLine(models.Model):
 
         :return: the notes (mail.message)
         """
-        author = self.env.user.partner_id
+        author = self._rsb_author()
         bodies = defaultdict(list)
         for line in self:
             bodies[line.partner_id.id].append(line._rsb_summary_body(labels[line.id], formats))

@@ -18,3 +18,8 @@ from . import test_migration_ledger
 from . import test_portal_inputs
 from . import test_overdue_one_rule
 from . import test_writeoff_tax
+from . import test_ledger_guards
+from . import test_reversal_guards
+from . import test_input_bounds
+from . import test_pdf_documents
+from . import test_send_failures

@@ -133,7 +133,7 @@ class TestDeposit(RSBCommon):
         with self.assertRaises(ValidationError):
             ticket.rsb_deposit_amount = -5
         ticket.rsb_deposit_amount = 0
-        with self.assertRaisesRegex(UserError, "more than zero"):
+        with self.assertRaisesRegex(UserError, "a deposit is at least"):
             self._request(ticket)
         self.assertFalse(ticket.rsb_deposit_move_id)
         self.assertEqual(ticket.rsb_deposit_state, "to_request")

@@ -138,9 +138,30 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 move = self.requests()[-1]
                 if move.reversal_move_ids:
                     return
-                reversal = move._reverse_moves(cancel=cancel)
-                if reversal.state == "draft":
-                    reversal.action_post()
+                try:
+                    with case.env.cr.savepoint():
+                        reversal = move._reverse_moves(cancel=cancel)
+                        if reversal.state == "draft":
+                            reversal.action_post()
+                except UserError as error:
+                    # a deposit applied or returned already is not given back twice
+                    assert "than it holds" in error.args[0], error.args[0]
+                    case.env.invalidate_all()
+
+            @precondition(lambda self: bool(self.requests()))
+            @rule()
+            def retag_request(self):
+                """An invoicing user moves the deposit item to another ticket: refused."""
+                line = self.requests()[-1].line_ids.filtered("rsb_deposit_ticket_id")[:1]
+                other = case._create_ticket(case.client_a)
+                try:
+                    with case.env.cr.savepoint():
+                        line.with_user(case.accountant).rsb_deposit_ticket_id = other
+                except UserError as error:
+                    assert "deposit ledger" in error.args[0], error.args[0]
+                    case.env.invalidate_all()
+                else:
+                    raise AssertionError("a deposit item was moved to another ticket")
 
             @precondition(lambda self: self.requests(open=True))
             @rule()
@@ -186,11 +207,51 @@ class TestDepositLifecycleRandom(LifecycleCase):
                     if reversal.state == "draft":
                         reversal.action_post()
 
+            @precondition(lambda self: bool(self.ticket.rsb_settlement_move_ids))
+            @rule()
+            def credit_part_of_settlement(self):
+                """A goodwill credit note of $10 on a settle-up invoice: a price adjustment,
+                the ticket stays as it was (settled, its time invoiced)."""
+                invoices = self.ticket.rsb_settlement_move_ids.filtered(
+                    lambda m: m.move_type == "out_invoice"
+                    and m.state == "posted"
+                    and not m.reversed_entry_id
+                    and not m.reversal_move_ids
+                )
+                if not invoices:
+                    return
+                invoice = invoices[-1]
+                settled = self.ticket.rsb_settled
+                credit_note = invoice._reverse_moves()
+                lines = credit_note.invoice_line_ids.filtered(
+                    lambda line: line.display_type == "product"
+                )
+                deposit = lines.filtered("rsb_deposit_ticket_id")
+                time = lines - deposit
+                credit_note.write(
+                    {
+                        "invoice_line_ids": [Command.delete(line.id) for line in deposit | time[1:]]
+                        + [Command.update(time[0].id, {"quantity": 1, "price_unit": 10.0})]
+                    }
+                )
+                credit_note.action_post()
+                self.ticket.invalidate_recordset()
+                if not invoice._rsb_is_full_reversal():
+                    assert self.ticket.rsb_settled == settled
+
             @rule()
             def confirm_refunds(self):
-                case.env["account.payment"].search(
+                for payment in case.env["account.payment"].search(
                     [("state", "=", "draft"), ("payment_type", "=", "outbound")]
-                ).with_user(case.accountant).action_post()
+                ):
+                    try:
+                        with case.env.cr.savepoint():
+                            payment.with_user(case.accountant).action_post()
+                    except UserError as error:
+                        # its credit note was reversed (the deposit is held again)
+                        assert "no longer owes" in error.args[0], error.args[0]
+                        case.env.invalidate_all()
+                        payment.action_cancel()
 
             @rule(policy=st.sampled_from(["refund", "credit"]))
             def change_policy(self, policy):

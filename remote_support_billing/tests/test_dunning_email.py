@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import SUPERUSER_ID
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
@@ -191,3 +192,16 @@ class TestDunningEmail(RSBDunningCommon, MockEmail):
                     expected = format_amount(self.env, amount, currency, lang)
                     self.assertEqual(formatter(amount), expected)
                     self.assertEqual(formats(amount, currency, lang), expected)
+
+    def test_background_run_is_signed_by_the_accountant_who_started_it(self):
+        """Executed by the cron (as the system), the emails and notes are still the
+        accountant's."""
+        run = self.env["rsb.dunning.run"].with_user(self.accountant).create({"date": self.TODAY})
+        run.action_preview()
+        run.line_ids.filtered(lambda ln: ln.partner_id != self.client).unlink()
+        run.state = "running"
+        run.with_user(SUPERUSER_ID)._rsb_execute_lines(run.line_ids)  # the cron: the system
+        message = self._partner_mails(self.client).mail_message_id
+        self.assertEqual(message.author_id, self.accountant.partner_id)
+        note = self.client.message_ids.filtered(lambda m: "Dunning level" in (m.body or ""))
+        self.assertEqual(note.author_id, self.accountant.partner_id)

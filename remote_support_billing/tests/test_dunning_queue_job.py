@@ -130,8 +130,8 @@ class TestDunningQueueJob(RSBDunningCommon):
             run.action_execute_background()
             # another accountant, later (another transaction: the row lock is gone, the
             # run's hold stays until it is done)
-            other = self.env["rsb.dunning.run"].with_user(self.accountant).create(
-                {"date": self.TODAY}
+            other = (
+                self.env["rsb.dunning.run"].with_user(self.accountant).create({"date": self.TODAY})
             )
             with self.assertRaisesRegex(UserError, "already in progress"):
                 other.action_preview()

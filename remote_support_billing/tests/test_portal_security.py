@@ -101,6 +101,8 @@ class TestPortalSecurity(RSBCommon, HttpCase):
         )
         self.assertEqual(self.ticket_a.stage_id, self.stage_done)
         self.assertTrue(self.ticket_a.closed_date)
+        told = self.ticket_a.activity_ids.filtered(lambda a: a.summary == "Closed by the client")
+        self.assertIn("The printer works again", told.note, "the team gets the client's reason")
 
     def test_close_by_get_refused(self):
         """Regression: helpdesk_mgmt's /ticket/close closed tickets on a GET (any link or

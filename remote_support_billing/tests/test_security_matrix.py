@@ -17,6 +17,10 @@ REFUSED, ALLOWED, HELD = "refused", "allowed", "held"
 ROLES = ("technician", "manager", "accountant", "portal", "public")
 FIELD_PATHS = ("write", "create", "import", "copy")
 TICKET_FIELDS = ("rsb_settled", "rsb_deposit_state", "rsb_deposit_move_id", "rsb_payment_token_id")
+# fields written by the addon's own paths only (the Schedule wizard, the rate binding)
+TICKET_OWN_FIELDS = ("rsb_session_event_id", "rsb_bound_rate")
+# the deposit ledger's tags on journal items (N7): the addon's own methods only
+LEDGER_FIELDS = ("rsb_deposit_ticket_id", "rsb_deposit_role")
 PARTNER_FIELDS = (
     "rsb_trusted",
     "rsb_prepay_required",
@@ -43,6 +47,19 @@ MATRIX = [
         for role in ROLES
         for fname in TICKET_FIELDS
         for path in FIELD_PATHS
+    ],
+    *[
+        (role, "helpdesk.ticket", fname, path, REFUSED)
+        for role in ROLES
+        for fname in TICKET_OWN_FIELDS
+        for path in ("write", "import")
+    ],
+    # retagging a paid deposit's journal item to another ticket (N7): nobody, by any path
+    *[
+        (role, "account.move.line", fname, path, REFUSED)
+        for role in ("technician", "manager", "accountant", "accountant+", "portal")
+        for fname in LEDGER_FIELDS
+        for path in ("write", "import")
     ],
     # a client's billing policy: helpdesk managers and accountants only
     *[
@@ -159,6 +176,14 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
         self.other_token = self._create_token("done", partner=self.contact_b)
         self.other_deposit = self._ticket_with_deposit(self.client_b, pay="manual")
         self.other_deposit = self.other_deposit.rsb_deposit_move_id
+        self.other_event = self.env["calendar.event"].create(
+            {
+                "name": "Harbor's session",
+                "start": fields.Datetime.now() + timedelta(days=2),
+                "stop": fields.Datetime.now() + timedelta(days=2, hours=1),
+                "partner_ids": [Command.link(self.contact_b.id)],
+            }
+        )
         self.overdue = self._overdue_invoice(self.client_b)
         self.client_b._rsb_place_credit_hold("overdue")
 
@@ -190,11 +215,20 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
             "rsb_collections": (True, "1"),
             "rsb_dunning_pause_reason": ("dispute", "dispute"),
             "rsb_unused_deposit_policy": ("credit", "credit"),
+            "rsb_session_event_id": (self.other_event.id, str(self.other_event.id)),
+            "rsb_bound_rate": (1.0, "1.0"),
+            "rsb_deposit_ticket_id": (self.ticket.id, str(self.ticket.id)),
+            "rsb_deposit_role": ("apply", "apply"),
         }[fname]
 
     def _write_field(self, user, model, fname, path):
         value, cell = self._value(fname)
-        record = self.ticket if model == "helpdesk.ticket" else self.client_a
+        record = {
+            "helpdesk.ticket": self.ticket,
+            "res.partner": self.client_a,
+            # Harbor's paid deposit line, retagged to client A's ticket
+            "account.move.line": self.other_deposit.line_ids.filtered("rsb_deposit_ticket_id")[:1],
+        }[model]
         Model = self.env[model].with_user(user)
         base = (
             {"name": "Probe", "team_id": self.team.id, "partner_id": self.client_a.id}
@@ -207,6 +241,11 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
             Model.create({**base, fname: value})
         elif path == "copy":
             record.with_user(user).copy({"name": "Probe", fname: value})
+        elif path == "import" and model == "account.move.line":
+            column = f"{fname}/.id" if fname.endswith("_id") else fname
+            result = Model.load([".id", column], [[str(record.id), cell]])
+            if not result["ids"]:
+                raise Refused(result["messages"])
         elif path == "import":
             column = f"{fname}/.id" if fname.endswith("_id") else fname
             result = Model.load(["name", column], [["Probe", cell]])

@@ -865,8 +865,8 @@ class TestSettleUp(SettleUpCase):
 
     def test_refused_without_price_or_product(self):
         ticket = self._create_ticket(self.client_trusted)
+        self.product_hour.list_price = 0.0  # no price when the work starts: none is bound
         self._log_time(ticket, 60)
-        self.product_hour.list_price = 0.0
         self._assert_refused(ticket, "has no price")
         self.product_hour.list_price = 86.0
         self.team.rsb_service_product_id = False

@@ -116,6 +116,41 @@ class TestStatement(RSBCommon, HttpCase):
         other = self.url_open(f"/my/account-summary/statement?partner_id={self.client_b.id}")
         self.assertNotIn(b"Harbor", other.content)
 
+    # ------------------------------------------------------------------ as of its end date
+    def _pay_on(self, invoice, day):
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": self.bank_journal.id, "payment_date": day})
+        )
+        return wizard._create_payments()
+
+    def test_past_statement_is_as_the_books_stood_at_its_end(self):
+        """A statement of a past period printed later: what was open and overdue at its end
+        date, not what is open today (the invoice was paid after the period)."""
+        today = fields.Date.today()
+        self._pay_on(self.overdue, today - timedelta(days=5))
+        end = today - timedelta(days=10)
+        past = self.client_a._rsb_statement_data(self.company, end - timedelta(days=89), end)
+        self.assertAlmostEqual(past["position"]["open"], 272.0, msg="both invoices open then")
+        self.assertAlmostEqual(past["position"]["overdue"], 272.0)
+        self.assertAlmostEqual(sum(dict(past["aging"]).values()), 272.0)
+        self.assertAlmostEqual(dict(past["aging"])["Over 90 days"], 100.0)
+        self.assertAlmostEqual(past["closing"], 272.0, msg="the ledger at its end (no request yet)")
+        now = self._data()
+        self.assertAlmostEqual(now["position"]["open"], 100.0, msg="today: paid since")
+        self.assertAlmostEqual(sum(dict(now["aging"]).values()), 100.0)
+
+    def test_same_day_invoice_listed_before_its_payment(self):
+        day = fields.Date.today() - timedelta(days=3)
+        invoice = self._invoice(self.client_a, 50.0, day)
+        payment = self._pay_on(invoice, day)
+        rows = [r for r in self._data()["rows"] if r["date"] == day]
+        self.assertEqual(
+            [r["name"] for r in rows], [invoice.name, payment.move_id.name], "invoice first"
+        )
+        self.assertGreaterEqual(rows[0]["balance"], rows[1]["balance"])
+
 
 @tagged("post_install", "-at_install")
 class TestStatementDunning(RSBDunningCommon):

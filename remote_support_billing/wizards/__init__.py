@@ -8,3 +8,4 @@ from . import rsb_collections_export_wizard
 from . import rsb_receivables_dashboard
 from . import rsb_session_schedule_wizard
 from . import rsb_receivables_dashboard_charts
+from . import account_move_reversal

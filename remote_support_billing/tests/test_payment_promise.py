@@ -1,0 +1,129 @@
+"""Issue 25 item 2: a client promises a date to pay (portal, untrusted input); dunning pauses
+those invoices until then; the daily check closes a kept promise and resumes dunning on a
+broken one (note, activity for the accountant); repeated broken promises revoke trust."""
+
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+from .dunning_common import RSBDunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPromise(RSBDunningCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.levels.write({"send_letter": False, "attach_invoices": False})
+        today = fields.Date.today()
+        cls.today = today
+        cls.late = cls._create_invoice(cls.client_a, 200.0, today - timedelta(days=10))
+        cls.later = cls._create_invoice(cls.client_a, 50.0, today - timedelta(days=3))
+        cls.foreign = cls._create_invoice(cls.client_b, 80.0, today - timedelta(days=10))
+        cls.Promise = cls.env["rsb.payment.promise"]
+
+    def _post(self, **data):
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        page = self.url_open("/my/promise")
+        self.assertEqual(page.status_code, 200)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open("/my/promise", data={"csrf_token": csrf, **data})
+        self.env.invalidate_all()
+        return response
+
+    def test_portal_promise_of_the_overdue_balance_pauses_dunning(self):
+        by = self.today + timedelta(days=7)
+        response = self._post(what="overdue", date=by.isoformat(), note="Payday on Friday")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("we noted your promise", response.text)
+        promise = self.Promise.search([("partner_id", "=", self.client_a.id)])
+        self.assertRecordValues(
+            promise,
+            [{"state": "open", "date_promised": by, "amount": 250.0, "source": "portal"}],
+        )
+        self.assertEqual(promise.move_ids, self.late | self.later)
+        self.assertEqual(
+            set((self.late | self.later).mapped("rsb_dunning_pause_reason")), {"promise"}
+        )
+        run = self._run(run_date=self.today, execute=False)
+        self.assertFalse(
+            run.line_ids.filtered(lambda ln: ln.partner_id == self.client_a).move_ids,
+            "no reminder for promised invoices",
+        )
+
+    def test_bad_input_is_refused_and_records_nothing(self):
+        too_far = self.today + timedelta(days=self.company.rsb_promise_max_days + 1)
+        cases = [
+            (
+                {"what": "overdue", "date": (self.today - timedelta(days=1)).isoformat()},
+                "Choose a date",
+            ),
+            ({"what": "overdue", "date": too_far.isoformat()}, "Choose a date"),
+            (
+                {"what": str(self.foreign.id), "date": self.today.isoformat()},
+                "not your open invoices",
+            ),
+            ({"what": "999999999", "date": self.today.isoformat()}, "Choose the invoice"),
+            ({"what": "abc", "date": self.today.isoformat()}, "must be"),
+            ({"what": "overdue", "date": "not-a-date"}, "must be a date"),
+            ({"what": "overdue"}, "The date"),
+        ]
+        for data, message in cases:
+            with self.subTest(data=data):
+                response = self._post(**data)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(message, response.text)
+                self.assertNotIn("Traceback", response.text)
+        self.assertFalse(self.Promise.search([]))
+        self.assertFalse(self.late.rsb_dunning_pause_reason)
+
+    def test_invoice_promised_twice_is_refused(self):
+        self.Promise._rsb_promise(self.client_a, self.late, self.today + timedelta(days=3))
+        with self.assertRaisesRegex(UserError, "already promised"):
+            self.Promise._rsb_promise(self.client_a, self.late, self.today + timedelta(days=5))
+
+    def test_kept_promise_is_closed(self):
+        promise = self.Promise._rsb_promise(
+            self.client_a, self.late, self.today + timedelta(days=3)
+        )
+        self._pay_invoice(self.late)
+        self.Promise._cron_rsb_check_promises()
+        self.assertEqual(promise.state, "kept")
+        self.assertFalse(self.late.rsb_dunning_pause_reason)
+
+    def test_broken_promise_resumes_dunning_and_tells_the_accountant(self):
+        promise = self.Promise._rsb_promise(
+            self.client_a, self.late, self.today + timedelta(days=3)
+        )
+        self.Promise._cron_rsb_check_promises(today=self.today + timedelta(days=4))
+        self.assertEqual(promise.state, "broken")
+        self.assertFalse(self.late.rsb_dunning_pause_reason, "dunning resumes")
+        activity = self.client_a.activity_ids.filtered(
+            lambda a: a.summary == "Promise to pay broken"
+        )
+        self.assertTrue(activity.user_id.has_group("account.group_account_invoice"))
+        run = self._run(run_date=self.today, execute=False)
+        self.assertIn(self.late, run.line_ids.move_ids)
+
+    def test_repeated_broken_promises_revoke_trust(self):
+        self.client_a.with_company(self.company).sudo().rsb_trusted = True
+        self.company.rsb_promise_broken_limit = 2
+        for invoice in (self.late, self.later):
+            self.Promise._rsb_promise(self.client_a, invoice, self.today + timedelta(days=1))
+            self.Promise._cron_rsb_check_promises(today=self.today + timedelta(days=2))
+        self.assertFalse(self.client_a.with_company(self.company).rsb_trusted)
+
+    def test_accountant_withdraws_and_sees_the_history(self):
+        promise = self.Promise._rsb_promise(
+            self.client_a, self.late, self.today + timedelta(days=3)
+        )
+        history = self.Promise.with_user(self.accountant).search(
+            [("partner_id", "=", self.client_a.id)]
+        )
+        self.assertEqual(history, promise)
+        promise.with_user(self.accountant).action_cancel()
+        self.assertEqual(promise.state, "cancel")
+        self.assertFalse(self.late.rsb_dunning_pause_reason)
