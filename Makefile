@@ -1,8 +1,10 @@
 # remote_support_billing: the commands a newcomer runs (see README.md).
 #   make demo   install what is missing, create/update the demo database, serve http://localhost:8069
 #   make test   install what is missing, build a fresh test database, run the whole suite (pytest)
+#   make test-shop  the money, settle-up, dunning and portal tests on the "shop" install profile
+#                   (chart of accounts with a sales tax, sale_timesheet, account_credit_control)
 #   make lint   pre-commit (ruff + pylint-odoo)
-#   make bench  dunning benchmark against OCA account_credit_control
+#   make bench  dunning benchmark against OCA account_credit_control (BENCH_ARGS=--shop: shop profile)
 #   make dist          build the wheel odoo-addon-remote_support_billing into dist/
 #   make peer-test     run the tests of the Odoo/OCA modules the addon extends, without and with it
 #   make wheel-test    install that wheel into a fresh virtualenv and database
@@ -16,7 +18,7 @@ export DEMO_DB ?= rsb_demo
 export TEST_DB ?= rsb_test
 export PORT ?= 8069
 
-.PHONY: setup demo test peer-test lint bench clean dist wheel-test upgrade-test ship-test pot readme
+.PHONY: setup demo test test-shop peer-test lint bench clean dist wheel-test upgrade-test ship-test pot readme
 
 setup:
 	@bash tools/setup.sh
@@ -26,6 +28,10 @@ demo: setup
 
 test: setup
 	@bash tools/test.sh $(PYTEST_ARGS)
+
+# a second template database (tools/lib.sh SHOP_MODULES), a subset of the suite (tools/test_shop.sh)
+test-shop: setup
+	@bash tools/test_shop.sh $(PYTEST_ARGS)
 
 # the tests of helpdesk_mgmt, helpdesk_mgmt_timesheet, hr_timesheet, account_payment, payment and
 # part of account, on a database without the addon and one with it (tools/peer_test.sh)

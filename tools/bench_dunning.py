@@ -9,13 +9,23 @@ SELECT), then times, on the same data:
   2. OCA account_credit_control: credit.control.run generate_credit_lines().
 Invoice and letter PDFs are not rendered (wkhtmltopdf per document would dominate and is
 not what is compared); pass --with-pdf to include the invoice PDFs in the emails.
+
+The execution runs in worker processes of this script (--workers N, each with its registry
+loaded before the start signal, as a server's workers are), claiming chunks of the run as the
+cron engine does (`_rsb_execute_worker`, the path queue_job's jobs take too): queue_job's job
+runner is not started by the bench. Each worker reports its peak memory (ru_maxrss).
+--shop (set by `make bench BENCH_ARGS=--shop`, on the shop profile's database) taxes the fees
+and the settle-up time with the company's sales tax. --figures FILE writes what was measured
+as JSON (tools/bench_targets.py reads it).
 """
 
 import argparse
 import cProfile
+import json
 import logging
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import time
@@ -82,6 +92,10 @@ def parse_args(argv=None):
         help="profile the preview, the serial execution and the fee invoicing (cProfile "
         "stats to FILE.<step>)",
     )
+    parser.add_argument(
+        "--shop", action="store_true", help="shop profile: fees and settle-up time taxed"
+    )
+    parser.add_argument("--figures", metavar="FILE", help="write the measured figures (JSON)")
     parser.add_argument("--worker-run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 1 <= args.invoices <= 100_000:
@@ -128,20 +142,37 @@ def worker(args):
         counter = QueryCounter(cr)
         # the fee invoices are timed apart, by the fee step
         type(env["rsb.dunning.fee"])._rsb_invoice_pending = lambda *a, **k: env["account.move"]
+        # the clients this worker executes (memory against work done)
+        Run = type(env["rsb.dunning.run"])
+        claim, claimed = Run._rsb_claim_lines, []
+
+        def counted_claim(run, limit):
+            lines = claim(run, limit)
+            claimed.append(len(lines))
+            return lines
+
+        Run._rsb_claim_lines = counted_claim
         # a worker of a running server has its registry loaded: wait for the others to be
         # ready too, then start together (the bench times from the start signal)
-        print("ready", flush=True)
+        print(f"ready {_peak_rss_mb():.1f}", flush=True)
         sys.stdin.readline()
         t0 = time.perf_counter()
         env["rsb.dunning.run"].browse(args.worker_run)._rsb_execute_worker()
-        print(f"{time.perf_counter() - t0:.3f} {counter.count}", flush=True)
+        seconds = time.perf_counter() - t0
+        print(f"{sum(claimed)} {seconds:.3f} {counter.count} {_peak_rss_mb():.1f}", flush=True)
+
+
+def _peak_rss_mb():
+    """This process's peak resident memory (Linux: ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_workers(args, run):
     """Execute `run` with args.workers processes of this script (--worker-run), started
     together once each has loaded the registry (as the workers of a running server have).
 
-    :return: (seconds from the start signal until the last worker is done, queries)
+    :return: (seconds from the start signal until the last worker is done, queries,
+              [(peak MB with the registry loaded, peak MB at the end, clients) per worker])
     """
     cmd = [sys.executable, __file__, "-c", args.config, "-d", args.database]
     procs = [
@@ -153,20 +184,25 @@ def run_workers(args, run):
         )
         for _i in range(args.workers)
     ]
+    loaded = []
     for proc in procs:
-        if proc.stdout.readline().strip() != "ready":
+        ready = proc.stdout.readline().split()
+        if not ready or ready[0] != "ready":
             raise SystemExit("a worker failed to start: see the log")
+        loaded.append(float(ready[1]))
     t0 = time.perf_counter()
     for proc in procs:
         proc.stdin.write("go\n")
         proc.stdin.flush()
-    queries = 0
-    for proc in procs:
+    queries, memory = 0, []
+    for proc, before in zip(procs, loaded, strict=True):
         out, _err = proc.communicate()
         if proc.returncode:
             raise SystemExit(f"worker failed ({proc.returncode}): see the log")
-        queries += int(out.split()[-1])
-    return time.perf_counter() - t0, queries
+        clients, _seconds, count, peak = out.split()[-4:]
+        queries += int(count)
+        memory.append((before, float(peak), int(clients)))
+    return time.perf_counter() - t0, queries, memory
 
 
 def line(label, seconds, rate=None, unit="invoices/s", note=""):
@@ -184,6 +220,13 @@ def main():
     today = date.today()
     out = sys.stdout
     load = os.getloadavg()
+    figures = {
+        "profile": "shop" if args.shop else "bare",
+        "invoices": args.invoices,
+        "clients": args.clients,
+        "workers": args.workers,
+        "load_at_start": load[0],
+    }
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         company = env.company
@@ -194,8 +237,14 @@ def main():
             levels.filtered(lambda lv: lv.days == 30).write(
                 {"fee_type": "percent", "fee_percent": 5.0, "fee_min": 5.0, "fee_max": 50.0}
             )
+        if args.shop:
+            # the worst case of a shop: its late fees taxed like its time
+            levels.fee_product_id.taxes_id = company.account_sale_tax_id
+        taxes = ", ".join(f"{tax.name}" for tax in company.account_sale_tax_id)
         print(
-            f"Dunning benchmark: {args.invoices:,} invoices, {args.clients:,} clients, "
+            f"Dunning benchmark, {figures['profile']} profile"
+            f"{f' (sales tax {taxes} on fees and time)' if args.shop else ''}: "
+            f"{args.invoices:,} invoices, {args.clients:,} clients, "
             f"{len(levels)} levels ({'no fees' if args.no_fees else 'fee at 30 days'}), "
             f"date {today}, {args.workers} worker(s), {os.cpu_count()} CPUs, "
             f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
@@ -230,6 +279,7 @@ def main():
             run.action_preview()
         env.flush_all()
         t_preview = time.perf_counter() - t0
+        figures.update(plan_s=t_plan, preview_s=t_preview)
         n_lines = len(run.line_ids)
         print(
             line(
@@ -256,8 +306,9 @@ def main():
             Fee = type(env["rsb.dunning.fee"])
             invoice_pending = Fee._rsb_invoice_pending
             t0 = time.perf_counter()
-            if args.workers > 1:
-                t_exec, queries = run_workers(args, run)
+            memory = []
+            if not args.profile:
+                t_exec, queries, memory = run_workers(args, run)
             else:
                 Fee._rsb_invoice_pending = lambda *a, **k: env["account.move"]
                 counter = QueryCounter(cr)
@@ -286,12 +337,29 @@ def main():
                 file=out,
             )
             print(f"  run state after the workers: {run.state}", file=out)
+            for i, (before, peak, clients) in enumerate(memory, 1):
+                print(
+                    f"  worker {i}: {clients:,} clients, peak memory {peak:,.0f} MB "
+                    f"({before:,.0f} MB with the registry loaded, before its first chunk)",
+                    file=out,
+                )
+            figures.update(
+                execute_s=t_exec,
+                executed_clients=n_clients,
+                executed_invoices=n_exec_invoices,
+                queries_per_client=queries / max(n_clients, 1),
+                emails=mails,
+                fees=n_fees,
+                run_state=run.state,
+                worker_memory_mb=memory,
+            )
         if not args.skip_execute and not args.skip_fee_invoicing:
             t0 = time.perf_counter()
             counter = QueryCounter(cr)
             with profiled(args.profile, "fees"):
                 fee_moves = env["rsb.dunning.fee"]._rsb_invoice_pending(commit=True)
             t_fees = time.perf_counter() - t0
+            figures.update(fee_invoicing_s=t_fees, fee_invoices=len(fee_moves))
             if fee_moves:
                 print(
                     line(
@@ -322,6 +390,7 @@ def main():
             ccr.generate_credit_lines()
             env.flush_all()
             t_oca = time.perf_counter() - t0
+            figures["oca_generate_s"] = t_oca
             oca_lines = env["credit.control.line"].search([("run_id", "=", ccr.id)])
             print(
                 line(
@@ -351,6 +420,7 @@ def main():
                 )._send_emails()
                 env.flush_all()
                 t_mail = time.perf_counter() - t0
+                figures["oca_email_ms_per_client"] = 1000 * t_mail / max(len(partners), 1)
                 print(
                     line(
                         "OCA email step (sample)",
@@ -365,10 +435,14 @@ def main():
                 cr.commit()
         # -- settle-up of N tickets in one batch (own transactions: tools/bench_settle.py)
         if args.settle:
-            bench_settle.run(registry, args.settle, out, args.profile)
-        if args.invoices >= 100_000 and not args.skip_execute:
+            settle_s = bench_settle.run(registry, args.settle, out, args.profile, taxed=args.shop)
+            figures.update(settle_tickets=args.settle, settle_s=settle_s)
+        if args.invoices >= 100_000 and not args.skip_execute and not args.shop:
             verdict = "met" if t_exec < 60 else "NOT met"
             print(f"target (100,000 invoices executed in < 60 s): {verdict}", file=out)
+    if args.figures:
+        with open(args.figures, "w") as f:
+            json.dump(figures, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ RSB_LOCKED_FIELDS = (
     "project_id",
     "task_id",
     "employee_id",
+    "so_line",  # sale_timesheet: a sale order never takes time a settle-up charged
 )
 
 
@@ -77,6 +78,23 @@ class AccountAnalyticLine(models.Model):
     def _rsb_filter_unsettled(self):
         """Lines no settle-up charged yet (or whose settle-up invoice was reversed in full)."""
         return self - self._rsb_filter_settled()
+
+    def _rsb_filter_sold(self):
+        """Lines a sale order bills (sale_timesheet installed: linked to a sales order item,
+        or already invoiced from one): a settle-up never charges them too."""
+        if "timesheet_invoice_id" not in self._fields:
+            return self.browse()
+        return self.filtered(lambda line: line.so_line or line.timesheet_invoice_id)
+
+    def _rsb_prepare_settled_values(self, move):
+        """Values written on the lines a settle-up invoice `move` charges. With sale_timesheet
+        installed, their sales order item is marked as set by hand (to none): sale_timesheet
+        then never links them to a sale order (it skips such lines when a project or task
+        gets a sales order item), and `_check_can_write` refuses to set one on them."""
+        values = {"rsb_settlement_move_id": move.id}
+        if "is_so_line_edited" in self._fields:
+            values["is_so_line_edited"] = True
+        return values
 
     def _rsb_value_changes(self, fname, value):
         field = self._fields[fname]

@@ -300,9 +300,8 @@ class HelpdeskTicket(models.Model):
                 before - result[ticket]["invoice"].amount_total
             )
         for ticket in to_invoice:
-            plans[ticket]["billable_lines"].write(
-                {"rsb_settlement_move_id": result[ticket]["invoice"].id}
-            )
+            lines = plans[ticket]["billable_lines"]
+            lines.write(lines._rsb_prepare_settled_values(result[ticket]["invoice"]))
         for ticket in self:
             currency = plans[ticket]["currency"]
             unused = currency.round(plans[ticket]["deposit_available"] - result[ticket]["applied"])
@@ -325,13 +324,15 @@ class HelpdeskTicket(models.Model):
         return result
 
     def _rsb_get_lines_to_settle(self):
-        """Timesheet lines of the tickets not on a (non-cancelled) settle-up document,
-        in one query. :return: {ticket: account.analytic.line}"""
+        """Timesheet lines of the tickets not on a (non-cancelled) settle-up document nor
+        billed by a sale order (sale_timesheet), in one query.
+        :return: {ticket: account.analytic.line}"""
         lines = (
             self.env["account.analytic.line"]
             .search([("ticket_id", "in", self.ids), ("project_id", "!=", False)], order="date, id")
             ._rsb_filter_unsettled()
         )
+        lines -= lines._rsb_filter_sold()
         result = defaultdict(lambda: self.env["account.analytic.line"])
         for ticket, ticket_lines in lines.grouped("ticket_id").items():
             result[ticket] = ticket_lines
