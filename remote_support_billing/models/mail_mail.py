@@ -31,7 +31,9 @@ class MailMail(models.Model):
         )
 
     def _rsb_report_client_failure(self, success_pids, failure_reason, failure_type):
-        """Emails of a ticket or of its documents that did not reach the client."""
+        """Emails of a ticket or of its documents that did not reach the client; dunning
+        emails (on the client) too."""
+        self._rsb_report_dunning_failure(failure_reason, failure_type)
         mails = self.sudo().filtered(
             lambda m: m.model in ("helpdesk.ticket", "account.move") and m.res_id
         )
@@ -78,4 +80,39 @@ class MailMail(models.Model):
                             "chatter (the red envelope on the message)."
                         ),
                     ),
+                )
+
+    def _rsb_report_dunning_failure(self, failure_reason, failure_type):
+        """A dunning email that did not reach the client: a note on the client and an
+        activity for the accountant (the reminder is not silently lost)."""
+        subtype = self.env.ref(
+            "remote_support_billing.mt_rsb_dunning_email", raise_if_not_found=False
+        )
+        mails = self.sudo().filtered(
+            lambda m: subtype and m.model == "res.partner" and m.subtype_id == subtype
+        )
+        types = dict(self.env["mail.notification"]._fields["failure_type"].selection)
+        for mail in mails:
+            client = self.env["res.partner"].sudo().browse(mail.res_id).exists()
+            if not client:
+                continue
+            reason = (
+                failure_reason or mail.failure_reason or types.get(failure_type) or failure_type
+            )
+            text = self.env._(
+                'The dunning email "%(subject)s" to %(to)s was not delivered: %(reason)s. Fix '
+                "the address and resend it from the chatter (the red envelope), or call.",
+                subject=mail.subject or "",
+                to=", ".join(mail.recipient_ids.mapped("email_formatted")) or mail.email_to,
+                reason=reason,
+            )
+            client.message_post(body=text, subtype_xmlid="mail.mt_note")
+            company = mail.record_company_id or self.env.company
+            accountant = company._rsb_get_money_out_user()
+            if accountant:
+                client.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Dunning email not delivered"),
+                    note=text,
+                    user_id=accountant.id,
                 )

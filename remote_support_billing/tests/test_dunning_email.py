@@ -1,8 +1,11 @@
+import smtplib
 from datetime import timedelta
+from unittest.mock import patch
 
+import odoo
 from odoo import SUPERUSER_ID
 from odoo.tests import tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, mute_logger
 
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -205,3 +208,26 @@ class TestDunningEmail(RSBDunningCommon, MockEmail):
         self.assertEqual(message.author_id, self.accountant.partner_id)
         note = self.client.message_ids.filtered(lambda m: "Dunning level" in (m.body or ""))
         self.assertEqual(note.author_id, self.accountant.partner_id)
+
+    def test_undelivered_dunning_email_is_shown_to_the_accountant(self):
+        """The mail server refuses the reminder: a note on the client and an activity for an
+        accountant, besides Odoo's red envelope (nothing fails silently)."""
+        self._execute()
+        mail = self._partner_mails(self.client)
+        refused = smtplib.SMTPRecipientsRefused(
+            {"batch@example.com": (550, b"5.1.1 mailbox unavailable")}
+        )
+        with (
+            # Odoo's test mode (no SMTP connection), which pytest-odoo does not set on 18.0
+            patch.object(odoo.modules.module, "current_test", self),
+            patch.object(type(self.env["ir.mail_server"]), "send_email", side_effect=refused),
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
+            self.env["mail.mail"].sudo().browse(mail.id).send()
+        self.assertEqual(mail.state, "exception")
+        note = self.client.message_ids.filtered(lambda m: "was not delivered" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        activity = self.client.activity_ids.filtered(
+            lambda a: a.summary == "Dunning email not delivered"
+        )
+        self.assertTrue(activity.user_id.has_group("account.group_account_invoice"))
