@@ -119,6 +119,12 @@ class HelpdeskTicket(models.Model):
             "invoice_date": fields.Date.context_today(self),
             "invoice_payment_term_id": self.env.ref("account.account_payment_term_immediate").id,
             "invoice_origin": self.number,
+            # the salesperson is the ticket's technician (else whoever asks), never the
+            # system the document is created by
+            "invoice_user_id": (
+                self.user_id
+                or (self.env.user if not self.env.user._is_superuser() else self.env.user.browse())
+            ).id,
             "invoice_line_ids": [
                 Command.create(
                     self._prepare_rsb_deposit_line_values(amount, role, name, account, taxes)

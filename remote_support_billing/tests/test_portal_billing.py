@@ -56,3 +56,11 @@ class TestPortalBilling(SessionCommon):
         ticket.with_user(self.portal_a).sudo()._rsb_on_deposit_paid_one()
         receipt = ticket.message_ids.filtered(lambda m: "We received your deposit" in m.body)
         self.assertEqual(receipt.author_id, self.technician.partner_id)
+
+    def test_deposit_salesperson_is_the_technician_not_the_system(self):
+        ticket = self._create_ticket(self.contact_a, user_id=self.technician.id)
+        ticket.with_user(self.helpdesk_manager).action_rsb_request_deposit()
+        self.assertEqual(ticket.rsb_deposit_move_id.invoice_user_id, self.technician)
+        unassigned = self._create_ticket(self.contact_a, user_id=False)
+        unassigned.sudo().with_user(self.env.ref("base.user_root"))._rsb_request_deposit()
+        self.assertFalse(unassigned.rsb_deposit_move_id.invoice_user_id, "not OdooBot")
