@@ -21,6 +21,14 @@ class RsbDisputePortal(CustomerPortal):
         except (AccessError, MissingError) as exc:
             raise ValidationError(_("This invoice does not exist or is not yours.")) from exc
 
+    def _rsb_dispute_refused(self, error):
+        """Not the client's invoice (or not an invoice at all): said, nothing else shown."""
+        return request.render(
+            "remote_support_billing.portal_rsb_message",
+            {"rsb_title": _("Dispute"), "rsb_message": error.args[0], "rsb_back_url": "/my"},
+            status=403,
+        )
+
     def _rsb_dispute_render(self, move, access_token, error=None, done=False, status=200):
         values = self._prepare_portal_layout_values()
         Dispute = request.env["rsb.invoice.dispute"]
@@ -47,11 +55,7 @@ class RsbDisputePortal(CustomerPortal):
         try:
             move = self._rsb_dispute_move(invoice_id, access_token)
         except ValidationError as exc:
-            return request.render(
-                "remote_support_billing.portal_rsb_message",
-                {"rsb_title": _("Dispute"), "rsb_message": exc.args[0], "rsb_back_url": "/my"},
-                status=403,
-            )
+            return self._rsb_dispute_refused(exc)
         return self._rsb_dispute_render(move, access_token)
 
     @http.route(
@@ -68,11 +72,7 @@ class RsbDisputePortal(CustomerPortal):
         try:
             move = self._rsb_dispute_move(invoice_id, access_token)
         except ValidationError as exc:
-            return request.render(
-                "remote_support_billing.portal_rsb_message",
-                {"rsb_title": _("Dispute"), "rsb_message": exc.args[0], "rsb_back_url": "/my"},
-                status=403,
-            )
+            return self._rsb_dispute_refused(exc)
         try:
             reason = rsb_str(reason, _("The reason"), 20, required=True)
             comment = rsb_str(comment, _("The comment"), 4000)

@@ -19,6 +19,8 @@ from . import helpdesk_ticket_deposit_documents
 from . import helpdesk_ticket_deposit_ledger
 from . import helpdesk_ticket_deposit_release
 from . import helpdesk_ticket_settlement
+from . import helpdesk_ticket_settlement_preview
+from . import helpdesk_ticket_settlement_reversal
 from . import helpdesk_ticket_settlement_documents
 from . import helpdesk_ticket_payment
 from . import helpdesk_ticket_credit_hold

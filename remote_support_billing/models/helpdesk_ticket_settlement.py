@@ -124,51 +124,7 @@ class HelpdeskTicket(models.Model):
             },
         }
 
-    def action_rsb_settle_preview(self):
-        """Settle Up from the form: what the settle-up will do, in figures, before it does
-        it (the same plan: `_rsb_settlement_preview`); Confirm runs `action_rsb_settle`."""
-        self.ensure_one()
-        self.check_access("write")
-        self.sudo()._rsb_settlement_preview()  # what to fix is said before the dialog opens
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Settle Up %s", self.display_name),
-            "res_model": "rsb.settle.preview.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_ticket_id": self.id},
-        }
-
     # ------------------------------------------------------------------ settle-up
-    def _rsb_settlement_preview(self):
-        """What the settle-up of this ticket would do, without writing anything: the plan of
-        `_rsb_prepare_settlement` and the invoice's predicted total (taxes included), the
-        deposit applied on it, then what is charged, or returned or kept. Called in sudo
-        after the caller's access check. :return: dict of figures in the billing currency"""
-        self.ensure_one()
-        plan = self._rsb_prepare_settlement(self._rsb_get_lines_to_settle()[self])
-        currency = plan["currency"]
-        total = 0.0
-        if plan["quantity"]:
-            total = self._rsb_predict_amount_total(
-                self._prepare_rsb_settlement_invoice_values(plan)
-            )
-        available = plan["deposit_available"]
-        applied = currency.round(min(available, total)) if total > 0 else 0.0
-        unused = currency.round(available - applied)
-        return {
-            "currency": currency,
-            "minutes": plan["minutes"],
-            "quantity": plan["quantity"],
-            "rate": plan["rate"],
-            "total": total,
-            "deposit_available": available,
-            "applied": applied,
-            "to_charge": currency.round(total - applied),
-            "unused": unused if currency.compare_amounts(unused, 0.0) > 0 else 0.0,
-            "unused_policy": self._rsb_get_unused_deposit_policy(),
-        }
-
     def _rsb_auto_settle(self):
         """Settle tickets that reached a closing stage of a team that settles when closed.
         A ticket that cannot be settled still closes: the reason is posted and the team
@@ -502,47 +458,6 @@ class HelpdeskTicket(models.Model):
             ),
             body,
         )
-
-    def _rsb_on_settlement_reversed(self, move, reversal):
-        """A settle-up document of the tickets was reversed: reopen them (called in sudo)."""
-        self.write(
-            {
-                "rsb_settled": False,
-                "rsb_settlement_move_ids": [Command.link(m.id) for m in reversal],
-            }
-        )
-        for ticket in self:
-            ticket.message_post(
-                body=_(
-                    "%(move)s was reversed by %(reversal)s: the settle-up is reopened, its time "
-                    "can be settled again and the deposit it used is held again (%(held)s).",
-                    move=move.name,
-                    reversal=", ".join(reversal.mapped("name")),
-                    held=format_amount(
-                        self.env, ticket.rsb_deposit_available, ticket.rsb_currency_id
-                    ),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-
-    def _rsb_on_settlement_adjusted(self, move, credit_notes):
-        """A credit note for part of a settle-up document of the tickets was posted: a price
-        adjustment; the tickets stay settled, their time invoiced (called in sudo)."""
-        self.write({"rsb_settlement_move_ids": [Command.link(m.id) for m in credit_notes]})
-        for ticket in self:
-            ticket.message_post(
-                body=_(
-                    "%(credit_notes)s credits %(amount)s of %(move)s: a price adjustment, the "
-                    "ticket stays settled (its time stays invoiced). Only a reversal of the "
-                    "whole invoice reopens the settle-up.",
-                    credit_notes=", ".join(credit_notes.mapped("name")),
-                    amount=format_amount(
-                        self.env, sum(credit_notes.mapped("amount_total")), move.currency_id
-                    ),
-                    move=move.name,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
 
     def _rsb_settlement_message(
         self, plan, invoice, applied, credit_note, unused, notes, due_said=False
