@@ -18,6 +18,7 @@ from . import helpdesk_ticket_deposit
 from . import helpdesk_ticket_deposit_documents
 from . import helpdesk_ticket_deposit_ledger
 from . import helpdesk_ticket_deposit_release
+from . import helpdesk_ticket_deposit_payment
 from . import helpdesk_ticket_settlement
 from . import helpdesk_ticket_settlement_preview
 from . import helpdesk_ticket_settlement_reversal

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, str2bool
 
 from .. import ledger_guard
 
@@ -286,7 +286,7 @@ class AccountMove(models.Model):
         """Refuse to start a payment of a deposit that is not (or no longer) due, or whose
         client has not accepted the current client agreement."""
         for move in self.filtered("rsb_deposit_ticket_id"):
-            if move.state != "posted":
+            if move.state == "cancel":
                 raise UserError(_("This deposit request was cancelled: there is nothing to pay."))
             if move.payment_state in ("paid", "in_payment") or move.currency_id.is_zero(
                 move.amount_residual
@@ -296,6 +296,31 @@ class AccountMove(models.Model):
                 raise UserError(
                     _("Accept the client agreement on the ticket page before paying the deposit.")
                 )
+
+    def _rsb_is_open_deposit_request(self):
+        """A deposit request not paid yet: a draft invoice, posted when the money arrives."""
+        self.ensure_one()
+        return bool(
+            self.rsb_deposit_ticket_id
+            and self.move_type == "out_invoice"
+            and self.state == "draft"
+            and self.amount_total
+        )
+
+    def _has_to_be_paid(self):
+        """A deposit request is paid online as a draft (Odoo's online payment posts the
+        draft invoices of a transaction once it is done): the pay form is offered on it as on
+        a posted invoice. Odoo's rule is unchanged for every other document."""
+        if not self._rsb_is_open_deposit_request():
+            return super()._has_to_be_paid()
+        pending = self.transaction_ids.filtered(
+            lambda tx: tx.state in ("pending", "authorized")
+            and tx.provider_code not in ("none", "custom")
+        )
+        enabled = str2bool(
+            self.env["ir.config_parameter"].sudo().get_param("account_payment.enable_portal_payment")
+        )
+        return bool(enabled and not pending)
 
     def action_rsb_pause_dunning(self):
         return self.env["rsb.dunning.pause.wizard"]._rsb_action_open(self)

@@ -4,9 +4,14 @@ the request, the waiver, the cancelled session and the gate that keeps unpaid wo
 How a deposit is booked (all in the ticket's billing currency; the documents are built in
 helpdesk_ticket_deposit_documents.py, taxed or not per the company's setting):
 
-* Request: an invoice Dr Receivable / Cr Customer Deposits (a liability, never income) and,
-  taxed, Cr the taxes; the deposit line tagged (`account.move.line.rsb_deposit_ticket_id`,
-  role "request").
+* Request: a DRAFT invoice (no number, nothing in the books): the amount pinned, the
+  client's pay link. Nothing is a receivable before money arrives.
+* Received: the request is posted when the money arrives (Odoo's online payment posts the
+  draft invoices of a transaction once it is done; the accountant's "Register Deposit
+  Payment" posts it with a bank transfer or cash), dated that day: Dr Receivable / Cr Customer
+  Deposits (a liability, never income) and, taxed, Cr the taxes (VAT on the advance when it
+  is received), reconciled at once with the payment. The deposit line is tagged
+  (`account.move.line.rsb_deposit_ticket_id`, role "request").
 * Applied: a settle-up invoice line Dr Customer Deposits (role "apply").
 * Returned: a credit note Dr Customer Deposits / Cr Receivable (role "return"), refunded or
   kept as the client's credit.
@@ -165,7 +170,8 @@ class HelpdeskTicket(models.Model):
 
     # ------------------------------------------------------------------ the ledger
     def action_rsb_request_deposit(self):
-        """Create the deposit invoice the client pays in the portal, and email the link."""
+        """Create the deposit request the client pays in the portal (a draft invoice: nothing
+        is booked until the money arrives), and email the link."""
         # Whoever may edit the ticket may ask for its deposit; the invoice itself is created
         # by the system (technicians have no access to accounting).
         self.check_access("write")
@@ -178,8 +184,7 @@ class HelpdeskTicket(models.Model):
         return notification(
             _("Deposit requested"),
             _(
-                "Deposit %(move)s of %(amount)s posted. %(then)s",
-                move=self.rsb_deposit_reference,
+                "Deposit of %(amount)s requested. %(then)s",
                 amount=format_amount(self.env, self.rsb_deposit_amount, self.rsb_currency_id),
                 then=_("%s is emailed the link to pay it in a moment.", self.partner_id.name)
                 if emailed
@@ -261,9 +266,10 @@ class HelpdeskTicket(models.Model):
         return currency.round(currency.rounding * 100)
 
     def _rsb_request_deposit(self):
-        """Create, post and send the deposit requests (in sudo, after the checks)."""
+        """Create and send the deposit requests (in sudo, after the checks): draft invoices,
+        posted when the money arrives."""
         for ticket in self:
-            move = ticket._rsb_post_deposit_document(
+            move = ticket._rsb_create_deposit_document(
                 ticket._prepare_rsb_deposit_invoice_values(), ticket.rsb_deposit_amount
             )
             ticket.rsb_deposit_move_id = move
@@ -289,12 +295,11 @@ class HelpdeskTicket(models.Model):
             else:
                 ticket.message_post(
                     body=_(
-                        "Deposit of %(amount)s requested (%(move)s). The client has no "
-                        "email address: send them the portal link.",
+                        "Deposit of %(amount)s requested. The client has no email address: "
+                        "send them the portal link.",
                         amount=format_amount(
                             self.env, ticket.rsb_deposit_amount, ticket.rsb_currency_id
                         ),
-                        move=ticket.rsb_deposit_move_id.name,
                     ),
                     subtype_xmlid="mail.mt_note",
                 )

@@ -134,10 +134,11 @@ class HelpdeskTicket(models.Model):
         }
 
     def _prepare_rsb_deposit_invoice_values(self):
-        """Values of the deposit invoice: Dr Receivable / Cr Customer Deposits (a liability)
-        and, taxed, Cr the taxes. Hook for other addons."""
+        """Values of the deposit request, a draft invoice posted when the money arrives (then
+        dated that day): Dr Receivable / Cr Customer Deposits (a liability) and, taxed, Cr the
+        taxes. Hook for other addons."""
         self.ensure_one()
-        return self._prepare_rsb_deposit_document_values(
+        values = self._prepare_rsb_deposit_document_values(
             "out_invoice",
             self.rsb_deposit_amount,
             "request",
@@ -145,7 +146,10 @@ class HelpdeskTicket(models.Model):
             account=self._rsb_company()._rsb_get_deposit_account(),
             taxes=self._rsb_get_new_deposit_taxes(),
             rsb_deposit_ticket_id=self.id,
+            invoice_date=False,  # posting dates it: the day the money arrives
         )
+        values["name"] = "/"  # numbered when posted (even the journal's first document)
+        return values
 
     def _prepare_rsb_unused_deposit_values(self, amount):
         """Credit note returning the unused deposit (taxes included): Dr Customer Deposits
@@ -194,13 +198,19 @@ class HelpdeskTicket(models.Model):
         return held, -sum(lines.mapped("amount_currency"))
 
     # ------------------------------------------------------------------ documents
-    def _rsb_post_deposit_document(self, values, amount):
-        """Create a deposit document from its values, make its total exactly `amount` and
-        post it. :return: the posted document"""
+    def _rsb_create_deposit_document(self, values, amount):
+        """Create a draft deposit document from its values, its total exactly `amount`.
+        :return: the draft document"""
         self.ensure_one()
         Move = self.env["account.move"]
         move = ledger_guard.ledger_writer(Move).create(values).with_env(Move.env)
         self._rsb_fit_deposit_total(move, amount)
+        return move
+
+    def _rsb_post_deposit_document(self, values, amount):
+        """Create a deposit document from its values, make its total exactly `amount` and
+        post it. :return: the posted document"""
+        move = self._rsb_create_deposit_document(values, amount)
         move.action_post()
         return move
 

@@ -1,9 +1,10 @@
 """The deposit ledger of a ticket: what was requested, received, applied, returned and is held,
-read from posted journal items (`_rsb_get_deposit_figures` is the one place that reads them)."""
+read from posted journal items and the open (draft) request (`_rsb_get_deposit_figures` is the
+one place that reads them)."""
 
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from .. import ledger_guard
 
@@ -58,8 +59,9 @@ class HelpdeskTicket(models.Model):
         currency_field="rsb_currency_id",
         compute="_compute_rsb_deposit_figures",
         compute_sudo=True,
-        help="The ticket's balance on the Customer Deposits account (unpaid requests included), "
-        "with the tax charged on it when deposits are taxed.",
+        help="The ticket's balance on the Customer Deposits account, with the tax charged on it "
+        "when deposits are taxed. A request is booked when it is paid: an open request is not "
+        "on it.",
     )
     rsb_deposit_reference = fields.Char(
         string="Deposit Reference",
@@ -78,7 +80,12 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             for name, amount in figures[ticket.id].items():
                 ticket[f"rsb_deposit_{name}"] = amount
-            ticket.rsb_deposit_reference = ticket.rsb_deposit_move_id.name or False
+            move = ticket.rsb_deposit_move_id
+            ticket.rsb_deposit_reference = (
+                (move.name if move.name and move.name != "/" else _("Deposit request"))
+                if move
+                else False
+            )
 
     @api.depends(
         "rsb_settled",
@@ -90,16 +97,21 @@ class HelpdeskTicket(models.Model):
         "commercial_partner_id.rsb_prepay_required",
     )
     def _rsb_get_deposit_figures(self):
-        """Each ticket's deposit, read from posted journal items, in its billing currency.
+        """Each ticket's deposit, read from posted journal items and its open request (a draft
+        invoice: nothing booked yet), in its billing currency.
 
-        * requested: net of the request lines (requests less their cancellations);
-        * unpaid: what the client still owes on the deposit requests;
+        * requested: the open request and the net of the posted request lines (requests less
+          their cancellations);
+        * unpaid: what the client still owes on the deposit requests (the open request, and
+          what is left to pay on a posted one);
         * received: paid on the requests (by payments or the client's credit);
         * applied: deducted on the ticket's settle-up invoices;
         * returned: given back by credit note (refunded or kept as credit), including a
           reversed request that had been paid;
-        * held: the ticket's balance on the Customer Deposits account (with unpaid requests);
-        * available: received and neither applied nor returned (held - unpaid).
+        * held: the ticket's balance on the Customer Deposits account (posted items only; a
+          request posted and paid in part counts whole);
+        * available: received and neither applied nor returned (held - what is left to pay on
+          the posted requests).
 
         Invariant: received = applied + returned + available.
 
@@ -113,11 +125,20 @@ class HelpdeskTicket(models.Model):
         ids = [tid for tid in self.ids if isinstance(tid, int)]
         if not ids:
             return result
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search([("rsb_deposit_ticket_id", "in", ids), ("parent_state", "=", "posted")])
+        MoveLine = self.env["account.move.line"].sudo()
+        lines = MoveLine.search(
+            [("rsb_deposit_ticket_id", "in", ids), ("parent_state", "in", ("draft", "posted"))]
         )
+        drafts = lines.filtered(lambda line: line.parent_state == "draft")
+        lines -= drafts
+        for move in drafts.filtered(
+            lambda line: line.rsb_deposit_role == "request"
+        ).move_id.filtered(lambda move: move.move_type == "out_invoice"):
+            # the open request: asked, not booked (its total is what the client will pay)
+            figures = result[move.rsb_deposit_ticket_id.id]
+            figures["requested"] += move.amount_total
+            figures["unpaid"] += move.amount_total
+        posted_unpaid = dict.fromkeys(ids, 0.0)
         moves_by_ticket = defaultdict(lambda: self.env["account.move"].sudo())
         totals = self._rsb_deposit_line_totals(lines)
         for line in lines:
@@ -146,7 +167,9 @@ class HelpdeskTicket(models.Model):
                     )
                 )
                 if move.move_type == "out_invoice" and "request" in roles:
-                    figures["unpaid"] += sum(receivable.mapped("amount_residual_currency"))
+                    left = sum(receivable.mapped("amount_residual_currency"))
+                    figures["unpaid"] += left
+                    posted_unpaid[ticket_id] += left
                     for partial in receivable.matched_credit_ids:
                         if partial.credit_move_id.move_id not in request_moves:
                             figures["received"] += partial.debit_amount_currency
@@ -164,7 +187,7 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             figures = result[ticket.id]
             currency = ticket.sudo().rsb_currency_id or self.env.company.currency_id
-            figures["available"] = figures["held"] - figures["unpaid"]
+            figures["available"] = figures["held"] - posted_unpaid.get(ticket.id, 0.0)
             for key, value in figures.items():
                 figures[key] = currency.round(value)
         return result

@@ -1,5 +1,6 @@
-"""Waiving a deposit and cancelling a session: the unpaid request is cancelled by a credit note
-reconciled with it, and what the client paid is refunded or kept as credit, the reason logged."""
+"""Waiving a deposit and cancelling a session: the open request is cancelled (a draft: nothing
+was booked; the unpaid part of a request posted by a part payment: a credit note reconciled with
+it), and what the client paid is refunded or kept as credit, the reason logged."""
 
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -40,12 +41,24 @@ class HelpdeskTicket(models.Model):
             raise AccessError(message)
 
     def _rsb_cancel_open_requests(self, reason):
-        """Cancel what the client still owes on the deposit requests: a credit note for the
-        unpaid part of each request, reconciled with it (nothing is left open on the client's
-        account). :return: the credit notes"""
+        """Cancel what the client still owes on the deposit requests: an open request (a
+        draft) is cancelled, booking nothing; a posted one paid in part gets a credit note for
+        its unpaid part, reconciled with it (nothing is left open on the client's account).
+        :return: the cancelled requests and the credit notes"""
         self.ensure_one()
         Move = self.env["account.move"].sudo()
-        credit_notes = Move
+        drafts = (
+            self.rsb_deposit_line_ids.filtered(
+                lambda line: line.rsb_deposit_role == "request" and line.parent_state == "draft"
+            )
+            .move_id.filtered(lambda move: move.move_type == "out_invoice")
+            .sudo()
+        )
+        if drafts:
+            drafts.button_cancel()
+            for move in drafts:
+                move.message_post(body=reason, subtype_xmlid="mail.mt_note")
+        credit_notes = drafts
         requests = (
             self.rsb_deposit_line_ids.filtered(
                 lambda line: line.rsb_deposit_role == "request" and line.parent_state == "posted"
@@ -165,8 +178,14 @@ class HelpdeskTicket(models.Model):
         notes = []
         cancelled = self._rsb_cancel_open_requests(reason)
         if cancelled:
+            credit_notes = cancelled.filtered(lambda move: move.move_type == "out_refund")
             notes.append(
-                _("Unpaid deposit request cancelled (%s).", ", ".join(cancelled.mapped("name")))
+                _(
+                    "Unpaid deposit request cancelled (%s).",
+                    ", ".join(credit_notes.mapped("name")),
+                )
+                if credit_notes
+                else _("Deposit request cancelled: nothing was booked.")
             )
         self.invalidate_recordset(["rsb_deposit_available"])
         available = self.rsb_deposit_available

@@ -178,8 +178,9 @@ class RsbDepositHeldReport(models.Model):
         is a ticket's deposit; else the difference and the journal items that explain it
         (entries on the account that no ticket's deposit tags: a manual entry, an import).
 
-        The account also carries the part of posted deposit requests not paid yet (a
-        request is booked when it is sent): listed apart, as ``unpaid_requests``.
+        An open request is not on the account (it is booked when paid). The account carries
+        the rest of a request the client paid in part (posted whole by the first payment):
+        listed apart, as ``unpaid_requests``.
 
         :return: {"account", "account_balance", "held", "unpaid_requests", "difference",
             "untagged_lines"}
@@ -194,8 +195,8 @@ class RsbDepositHeldReport(models.Model):
         ]
         lines = Line.search(domain)
         balance = -sum(lines.mapped("balance"))
-        # a posted deposit request credits the account before its money arrives: the part
-        # not paid yet is on the account but not held
+        # a request paid in part is posted whole: the part not paid yet is on the account
+        # but not held
         unpaid = 0.0
         for move, move_lines in (
             lines.filtered(

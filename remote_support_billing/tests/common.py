@@ -185,7 +185,13 @@ class RSBCommon(TransactionCase):
         )
 
     def _pay_invoice(self, invoice, amount=None):
-        """Register a payment for the invoice as the accountant would, and post it."""
+        """Register a payment for the invoice as the accountant would, and post it. A deposit
+        request (a draft until paid) is paid as the accountant books a transfer: "Register
+        Deposit Payment" on its ticket posts it with the payment."""
+        if invoice.state == "draft" and invoice.rsb_deposit_ticket_id:
+            return invoice.rsb_deposit_ticket_id._rsb_register_deposit_payment(
+                self.bank_journal, amount
+            )
         wizard = (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoice.ids)

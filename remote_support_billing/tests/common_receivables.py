@@ -52,7 +52,12 @@ class RSBReceivablesCommon(RSBCommon):
 
     @classmethod
     def _register_payment(cls, invoice, amount=None):
-        """Pay an invoice as the accountant would, through the payment register wizard."""
+        """Pay an invoice as the accountant would, through the payment register wizard (a
+        deposit request, a draft until paid, through "Register Deposit Payment")."""
+        if invoice.state == "draft" and invoice.rsb_deposit_ticket_id:
+            return invoice.rsb_deposit_ticket_id._rsb_register_deposit_payment(
+                cls.bank_journal, amount
+            )
         wizard = (
             cls.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoice.ids)

@@ -61,14 +61,41 @@ class TestDeposit(RSBCommon):
         self.assertAlmostEqual(ticket.rsb_deposit_amount, 129.0)  # 1.5 h x $86
 
     # ------------------------------------------------------------ request and accounting
-    def test_request_creates_a_deposit_invoice_on_the_liability_account(self):
+    def test_request_books_nothing_until_the_money_arrives(self):
+        """A deposit request is a payment request: a draft with no number, nothing on the
+        client's account (Odoo's partner credit, the partner ledger), until it is paid."""
         ticket = self._create_ticket(self.client_a)
+        credit_before = self.client_a.credit
         move = self._request(ticket)
         self.assertEqual(ticket.rsb_deposit_state, "requested")
-        self.assertEqual(move.state, "posted")
+        self.assertAlmostEqual(ticket.rsb_deposit_requested, 129.0)
+        self.assertAlmostEqual(ticket.rsb_deposit_unpaid, 129.0)
+        self.assertAlmostEqual(ticket.rsb_deposit_held, 0.0, msg="nothing on Customer Deposits")
+        self.assertEqual(move.state, "draft")
+        self.assertEqual(move.sequence_number, 0, "no invoice number burnt")
+        self.assertFalse(move.invoice_date, "dated when the money arrives")
         self.assertEqual(move.partner_id, self.client_a)
         self.assertEqual(move.rsb_deposit_ticket_id, ticket)
         self.assertAlmostEqual(move.amount_total, 129.0)
+        self.env.invalidate_all()
+        self.assertAlmostEqual(self.client_a.credit, credit_before, msg="not a receivable")
+        self.assertFalse(
+            self.env["account.move.line"].search(
+                [("partner_id", "=", self.client_a.id), ("parent_state", "=", "posted")]
+            )
+        )
+        self.assertTrue(
+            ticket.message_ids.filtered(lambda m: "deposit" in (m.subject or m.body or "").lower())
+        )
+
+    def test_deposit_is_booked_on_the_liability_account_when_paid(self):
+        ticket = self._create_ticket(self.client_a)
+        move = self._request(ticket)
+        self._pay_invoice(move)
+        self.assertEqual(move.state, "posted")
+        self.assertNotIn(move.name, (False, "/"))
+        self.assertEqual(move.invoice_date, move.line_ids.move_id.date)
+        self.assertEqual(move.payment_state, "paid")
         self.assertAlmostEqual(move.amount_tax, 0.0)
         product_line = move.invoice_line_ids
         self.assertEqual(product_line.account_id, self.deposit_account)
@@ -77,9 +104,8 @@ class TestDeposit(RSBCommon):
             move.line_ids.filtered(lambda line: line.account_id.internal_group == "income"),
             "a deposit is never income",
         )
-        self.assertTrue(
-            ticket.message_ids.filtered(lambda m: "deposit" in (m.subject or m.body or "").lower())
-        )
+        self.assertAlmostEqual(ticket.rsb_deposit_held, 129.0)
+        self.assertAlmostEqual(ticket.rsb_deposit_unpaid, 0.0)
 
     def test_paid_deposit_makes_ticket_ready_and_tells_the_team(self):
         ready = self.env["helpdesk.ticket.stage"].create(
@@ -174,8 +200,7 @@ class TestDeposit(RSBCommon):
     def test_paying_a_cancelled_request(self):
         ticket = self._create_ticket(self.client_a)
         move = self._request(ticket)
-        move.button_draft()
-        move.button_cancel()
+        move.button_cancel()  # a draft until paid: cancelled, it booked nothing
         self.assertEqual(ticket.rsb_deposit_state, "cancelled")
         with self.assertRaisesRegex(UserError, "cancelled"):
             move._rsb_check_deposit_payable()

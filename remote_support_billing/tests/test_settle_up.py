@@ -883,7 +883,6 @@ class TestSettleUp(SettleUpCase):
 
     def test_cancelled_deposit_then_time_invoiced_in_full(self):
         ticket = self._ticket_with_deposit(pay="none")
-        ticket.rsb_deposit_move_id.button_draft()
         ticket.rsb_deposit_move_id.button_cancel()
         self.assertEqual(ticket.rsb_deposit_state, "cancelled")
         self.assertAlmostEqual(ticket.rsb_deposit_available, 0.0)

@@ -118,6 +118,10 @@ class TestStatement(RSBCommon, HttpCase):
 
     # ------------------------------------------------------------------ as of its end date
     def _pay_on(self, invoice, day):
+        if invoice.state == "draft" and invoice.rsb_deposit_ticket_id:
+            return invoice.rsb_deposit_ticket_id._rsb_register_deposit_payment(
+                self.bank_journal, date=day
+            )
         wizard = (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
