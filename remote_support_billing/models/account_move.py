@@ -318,7 +318,9 @@ class AccountMove(models.Model):
             and tx.provider_code not in ("none", "custom")
         )
         enabled = str2bool(
-            self.env["ir.config_parameter"].sudo().get_param("account_payment.enable_portal_payment")
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("account_payment.enable_portal_payment")
         )
         return bool(enabled and not pending)
 

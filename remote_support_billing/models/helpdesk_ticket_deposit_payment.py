@@ -72,9 +72,7 @@ class HelpdeskTicket(models.Model):
         # the posted request, cancelled with the request if the deposit is waived.
         company = request.company_id
         if journal.type not in ("bank", "cash") or journal.company_id != company:
-            raise UserError(
-                _("Choose a bank or cash journal of %s for the payment.", company.name)
-            )
+            raise UserError(_("Choose a bank or cash journal of %s for the payment.", company.name))
         date = date or fields.Date.context_today(self)
         request = request.sudo()
         request.invoice_date = date

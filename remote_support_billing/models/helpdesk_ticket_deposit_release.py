@@ -46,7 +46,6 @@ class HelpdeskTicket(models.Model):
         its unpaid part, reconciled with it (nothing is left open on the client's account).
         :return: the cancelled requests and the credit notes"""
         self.ensure_one()
-        Move = self.env["account.move"].sudo()
         drafts = (
             self.rsb_deposit_line_ids.filtered(
                 lambda line: line.rsb_deposit_role == "request" and line.parent_state == "draft"

@@ -15,6 +15,7 @@ from . import test_deposit_payment_in_process
 from . import test_deposit_tax
 from . import test_deposit_multicompany
 from . import test_migration_ledger
+from . import test_migration_draft_requests
 from . import test_portal_inputs
 from . import test_overdue_one_rule
 from . import test_writeoff_tax

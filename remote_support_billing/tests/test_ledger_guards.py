@@ -215,21 +215,26 @@ class TestLedgerGuards(LifecycleCase):
         self.assertAlmostEqual(ticket.rsb_deposit_returned, 129.0)
         self._assert_books(ticket)
 
-    def test_reverse_and_create_new_keeps_tags(self):
-        """Reverse and create a new draft (the wizard's "modify"): the reversal cancels the
-        unpaid request, the new draft is again a request of the same ticket."""
+    def test_open_request_is_amended_not_reversed(self):
+        """An open request is a draft: nothing was booked, so Odoo has nothing to reverse. The
+        accountant who wants another amount edits the draft; its line stays the same ticket's
+        request, and the client pays the new amount."""
         ticket = self._create_ticket(self.client_a)
         deposit = self._request(ticket)
-        wizard = (
-            self.env["account.move.reversal"]
-            .with_user(self.accountant)
-            .with_context(active_model="account.move", active_ids=deposit.ids)
-            .create({"journal_id": deposit.journal_id.id, "reason": "Wrong amount"})
+        self.assertEqual(deposit.state, "draft")
+        with self.assertRaises(UserError):
+            self.env["account.move.reversal"].with_user(self.accountant).with_context(
+                active_model="account.move", active_ids=deposit.ids
+            ).create({"journal_id": deposit.journal_id.id, "reason": "Wrong amount"})
+        line = self._deposit_line(deposit)
+        deposit.with_user(self.accountant).write(
+            {"line_ids": [Command.update(line.id, {"price_unit": 150.0})]}
         )
-        wizard.reverse_moves(is_modify=True)
-        new = wizard.new_move_ids
-        self.assertEqual(deposit.payment_state, "reversed")
-        self.assertEqual(self._deposit_line(new).rsb_deposit_ticket_id, ticket)
-        new.action_post()
-        self.assertAlmostEqual(ticket.rsb_deposit_unpaid, 129.0)
+        self.assertEqual(self._deposit_line(deposit).rsb_deposit_ticket_id, ticket)
+        self.assertEqual(self._deposit_line(deposit).rsb_deposit_role, "request")
+        self.assertAlmostEqual(ticket.rsb_deposit_unpaid, 150.0)
+        self._pay_invoice(deposit)
+        self.assertEqual(deposit.state, "posted")
+        self.assertEqual(ticket.rsb_deposit_state, "paid")
+        self.assertAlmostEqual(ticket.rsb_deposit_available, 150.0)
         self._assert_books(ticket)

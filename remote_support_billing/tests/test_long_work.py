@@ -138,7 +138,7 @@ class TestQueuedEmails(QueueMixin, RSBReceivablesCommon):
         action = ticket.with_user(self.technician).action_rsb_request_deposit()
         self.assertEqual(action["tag"], "display_notification")
         message = action["params"]["message"]
-        self.assertIn(ticket.rsb_deposit_move_id.name, message)
+        self.assertEqual(ticket.rsb_deposit_move_id.state, "draft", "booked when paid")
         self.assertIn("129.00", message)
         self.assertIn("emailed the link to pay it in a moment", message)
         self.assertEqual(ticket.rsb_deposit_state, "requested")

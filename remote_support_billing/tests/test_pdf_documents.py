@@ -194,7 +194,7 @@ class TestPdfDocuments(RSBDunningCommon, HttpCase):
         ticket = self._create_ticket(self.client_a)
         ticket.with_user(self.technician).action_rsb_request_deposit()
         deposit = ticket.rsb_deposit_move_id
-        self.assertEqual(deposit.state, "posted")
+        self.assertEqual(deposit.state, "draft", "the client's request, booked when paid")
         self._assert_body_block("account.account_invoices", deposit.ids)
         text = self._assert_sender(self._pdf("account.account_invoices", deposit.ids))
         self.assertIn("Deposit", text)

@@ -65,7 +65,9 @@ class TestStatement(RSBCommon, HttpCase):
         data = self._data(days=30)
         self.assertAlmostEqual(data["opening"], 272.0, msg="both invoices are before the period")
         self.assertAlmostEqual(data["closing"], 272.0)
-        self.assertEqual([row["kind"] for row in data["rows"]], [], "the open request books nothing")
+        self.assertEqual(
+            [row["kind"] for row in data["rows"]], [], "the open request books nothing"
+        )
 
     def test_deposit_held_is_listed(self):
         self._pay_invoice(self.ticket.rsb_deposit_move_id)
