@@ -18,12 +18,7 @@ class HelpdeskTicket(models.Model):
     def action_rsb_register_deposit_payment(self):
         """Open the wizard where an accountant books a deposit paid by transfer or cash."""
         self.ensure_one()
-        self._rsb_check_deposit_payment_access()
-        request = self._rsb_get_open_deposit_request()
-        if not request:
-            raise UserError(
-                _("Ticket %s has no deposit request waiting to be paid.", self.display_name)
-            )
+        request = self._rsb_get_payable_deposit_request()
         return {
             "type": "ir.actions.act_window",
             "name": _("Register Deposit Payment"),
@@ -37,6 +32,17 @@ class HelpdeskTicket(models.Model):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(_("Only an accountant can register a deposit payment."))
 
+    def _rsb_get_payable_deposit_request(self):
+        """The open request an accountant may book a payment on; refused otherwise."""
+        self.ensure_one()
+        self._rsb_check_deposit_payment_access()
+        request = self._rsb_get_open_deposit_request()
+        if not request:
+            raise UserError(
+                _("Ticket %s has no deposit request waiting to be paid.", self.sudo().display_name)
+            )
+        return request
+
     def _rsb_get_open_deposit_request(self):
         """The ticket's deposit request not paid yet (a draft invoice), if any."""
         self.ensure_one()
@@ -48,12 +54,7 @@ class HelpdeskTicket(models.Model):
         posted, dated the day the money arrived, and the payment registered against it.
         Bad input is refused before anything is written. :return: the payments"""
         self.ensure_one()
-        self._rsb_check_deposit_payment_access()
-        request = self._rsb_get_open_deposit_request()
-        if not request:
-            raise UserError(
-                _("Ticket %s has no deposit request waiting to be paid.", self.display_name)
-            )
+        request = self._rsb_get_payable_deposit_request()
         currency = request.currency_id
         total = request.amount_total
         amount = total if amount is None else currency.round(amount)
