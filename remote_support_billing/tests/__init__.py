@@ -12,6 +12,7 @@ from . import test_deposit_lifecycle
 from . import test_deposit_lifecycle_random
 from . import test_i18n
 from . import test_deposit_payment_in_process
+from . import test_deposit_payment
 from . import test_deposit_tax
 from . import test_deposit_multicompany
 from . import test_migration_ledger

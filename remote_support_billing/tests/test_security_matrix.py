@@ -75,6 +75,13 @@ MATRIX = [
     ("portal", "helpdesk.ticket", "request deposit", "action", REFUSED),
     ("public", "helpdesk.ticket", "request deposit", "action", REFUSED),
     ("technician", "helpdesk.ticket", "request again after cancel", "action", ALLOWED),
+    # a deposit paid by transfer or cash: the accountant books it (issue 21)
+    ("technician", "helpdesk.ticket", "register deposit payment", "wizard", REFUSED),
+    ("manager", "helpdesk.ticket", "register deposit payment", "wizard", REFUSED),
+    ("accountant", "helpdesk.ticket", "register deposit payment", "wizard", ALLOWED),
+    ("accountant+", "helpdesk.ticket", "register deposit payment", "wizard", ALLOWED),
+    ("portal", "helpdesk.ticket", "register deposit payment", "wizard", REFUSED),
+    ("public", "helpdesk.ticket", "register deposit payment", "wizard", REFUSED),
     ("technician", "helpdesk.ticket", "waive", "wizard", REFUSED),
     ("manager", "helpdesk.ticket", "waive", "wizard", ALLOWED),
     ("accountant", "helpdesk.ticket", "waive", "wizard", REFUSED),
@@ -297,6 +304,16 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
                 user,
                 "rsb.deposit.waive.wizard",
                 {"mode": "waive", "ticket_ids": self.ticket_requested.ids, "reason": "Friend"},
+                "action_confirm",
+            ),
+            "register deposit payment": lambda: self._wizard(
+                user,
+                "rsb.deposit.payment.wizard",
+                {
+                    "ticket_id": self.ticket_requested.id,
+                    "journal_id": self.bank_journal.id,
+                    "amount": self.ticket_requested.sudo().rsb_deposit_move_id.amount_total,
+                },
                 "action_confirm",
             ),
             "cancel session": lambda: self._wizard(
