@@ -107,29 +107,40 @@ def check(env, before):
     if paid and requested:
         currency = paid.rsb_currency_id
         figures = (paid | requested)._rsb_get_deposit_figures()
-        # held: the ticket's balance on Customer Deposits (unpaid requests included);
-        # available: received and not yet applied or returned.
+        # held: the ticket's balance on Customer Deposits; available: received and not yet
+        # applied or returned. The 18.0.1.2.0 migration resets the request nothing was paid on
+        # (posted when asked by the previous release) to draft: it is no longer held.
         for ticket, state, want in (
-            (paid, "paid", {"received": DEPOSIT, "unpaid": 0.0, "available": DEPOSIT}),
-            (requested, "requested", {"received": 0.0, "unpaid": DEPOSIT, "available": 0.0}),
+            (
+                paid,
+                "paid",
+                {"received": DEPOSIT, "unpaid": 0.0, "available": DEPOSIT, "held": DEPOSIT},
+            ),
+            (
+                requested,
+                "requested",
+                {"received": 0.0, "unpaid": DEPOSIT, "available": 0.0, "held": 0.0},
+            ),
         ):
             expect(f"{ticket.name}: state", ticket.rsb_deposit_state, state)
-            want = {**want, "requested": DEPOSIT, "applied": 0.0, "returned": 0.0, "held": DEPOSIT}
+            want = {**want, "requested": DEPOSIT, "applied": 0.0, "returned": 0.0}
             for name, amount in want.items():
                 got = figures[ticket.id][name]
                 if currency.compare_amounts(got, amount):
                     errors.append(f"{ticket.name}: deposit {name} {got}, expected {amount}")
         expect("paid ticket's stage", paid.stage_id.id, before["stage"])
-        # Customer Deposits holds the paid deposit and the unpaid request (issue 9's invariant:
-        # the account's balance is what the tickets hold).
+        expect("paid request", paid.rsb_deposit_move_id.state, "posted")
+        expect("open request (booked when paid)", requested.rsb_deposit_move_id.state, "draft")
+        # Customer Deposits holds the paid deposit only (issue 9's invariant: the account's
+        # balance is what the tickets hold).
         account = env["account.account"].browse(before["deposit_account"])
         balance = -sum(
             env["account.move.line"]
             .search([("account_id", "=", account.id), ("parent_state", "=", "posted")])
             .mapped("balance")
         )
-        if currency.compare_amounts(balance, 2 * DEPOSIT):
-            errors.append(f"Customer Deposits balance {balance}, expected {2 * DEPOSIT}")
+        if currency.compare_amounts(balance, DEPOSIT):
+            errors.append(f"Customer Deposits balance {balance}, expected {DEPOSIT}")
     return errors
 
 
