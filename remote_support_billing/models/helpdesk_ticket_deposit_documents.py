@@ -133,14 +133,14 @@ class HelpdeskTicket(models.Model):
             **values,
         }
 
-    def _prepare_rsb_deposit_invoice_values(self):
-        """Values of the deposit request, a draft invoice posted when the money arrives (then
-        dated that day): Dr Receivable / Cr Customer Deposits (a liability) and, taxed, Cr the
-        taxes. Hook for other addons."""
+    def _prepare_rsb_deposit_invoice_values(self, amount=None):
+        """Values of the deposit request (of `amount`, default the ticket's deposit), a draft
+        invoice posted when the money arrives (then dated that day): Dr Receivable / Cr
+        Customer Deposits (a liability) and, taxed, Cr the taxes. Hook for other addons."""
         self.ensure_one()
         values = self._prepare_rsb_deposit_document_values(
             "out_invoice",
-            self.rsb_deposit_amount,
+            self.rsb_deposit_amount if amount is None else amount,
             "request",
             _("Deposit for ticket %(number)s: %(name)s", number=self.number, name=self.name),
             account=self._rsb_company()._rsb_get_deposit_account(),
@@ -206,6 +206,21 @@ class HelpdeskTicket(models.Model):
         move = ledger_guard.ledger_writer(Move).create(values).with_env(Move.env)
         self._rsb_fit_deposit_total(move, amount)
         return move
+
+    def _rsb_set_deposit_document_total(self, move, total):
+        """Make the draft deposit document `move` ask for `total` (taxes included)."""
+        self.ensure_one()
+        line = move.invoice_line_ids.filtered("rsb_deposit_ticket_id")
+        ledger_guard.ledger_writer(move).write(
+            {
+                "invoice_line_ids": [
+                    Command.update(
+                        line.id, {"price_unit": self._rsb_get_deposit_price(total, line.tax_ids)}
+                    )
+                ]
+            }
+        )
+        self._rsb_fit_deposit_total(move, total)
 
     def _rsb_post_deposit_document(self, values, amount):
         """Create a deposit document from its values, make its total exactly `amount` and

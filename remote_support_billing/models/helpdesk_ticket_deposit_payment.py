@@ -4,7 +4,8 @@ The request is a draft invoice until money arrives. Paid online, Odoo posts it w
 transaction is done (account_payment's `payment.transaction._post_process`) and reconciles the
 payment. Paid otherwise, the accountant registers the payment here: the request is posted,
 dated the day the money arrived, and the payment registered against it with Odoo's own
-register-payment wizard, in one transaction (never a receivable without its payment).
+register-payment wizard, in one transaction (never a receivable without its payment). Less
+than asked: the request is posted for what arrived and the rest asked by a new draft request.
 """
 
 from odoo import _, fields, models
@@ -69,13 +70,16 @@ class HelpdeskTicket(models.Model):
                     amount=format_amount(self.env, amount, currency),
                 )
             )
-        # Less than asked is booked as it came (the money is there); the rest stays owed on
-        # the posted request, cancelled with the request if the deposit is waived.
         company = request.company_id
         if journal.type not in ("bank", "cash") or journal.company_id != company:
             raise UserError(_("Choose a bank or cash journal of %s for the payment.", company.name))
         date = date or fields.Date.context_today(self)
         request = request.sudo()
+        rest = currency.round(total - amount)
+        if currency.compare_amounts(rest, 0.0) > 0:
+            # Less than asked: only the money that arrived is booked (the request is posted
+            # for it); the rest is a new request, a draft like any, with its own pay link.
+            request = self.sudo()._rsb_split_deposit_request(request, amount, rest)
         request.invoice_date = date
         request.action_post()
         register = (
@@ -92,3 +96,26 @@ class HelpdeskTicket(models.Model):
             )
         )
         return register._create_payments()
+
+    def _rsb_split_deposit_request(self, request, amount, rest):
+        """Part of the open request was paid: the request is cut down to `amount` (what
+        arrived, to be posted) and a new draft request asks for `rest`, the ticket's open
+        request from now on (the client's deposit link shows it). :return: the request to
+        post"""
+        self.ensure_one()
+        remainder = self._rsb_create_deposit_document(
+            self._prepare_rsb_deposit_invoice_values(amount=rest), rest
+        )
+        self._rsb_set_deposit_document_total(request, amount)
+        self.rsb_deposit_move_id = remainder
+        self.message_post(
+            body=_(
+                "%(paid)s of the deposit received; %(rest)s is still to pay: the client's "
+                "deposit link now asks for it (%(link)s).",
+                paid=format_amount(self.env, amount, request.currency_id),
+                rest=format_amount(self.env, rest, request.currency_id),
+                link=self.get_base_url() + self.get_portal_url(),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return request

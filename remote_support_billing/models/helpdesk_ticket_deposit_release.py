@@ -76,29 +76,35 @@ class HelpdeskTicket(models.Model):
                     cancel=True,
                 )
             else:
-                request_line = move.line_ids.filtered(
-                    lambda line: line.rsb_deposit_role == "request"
-                )[:1]
-                # posted, it is reconciled with the request (reversed_entry_id)
-                credit_note = self._rsb_post_deposit_document(
-                    self._prepare_rsb_deposit_document_values(
-                        "out_refund",
-                        unpaid,
-                        "request",
-                        _("Unpaid part of deposit %s cancelled", move.name),
-                        account=request_line.account_id,
-                        taxes=request_line.tax_ids,
-                        ref=reason,
-                        reversed_entry_id=move.id,
-                        company_id=move.company_id.id,
-                        journal_id=move.journal_id.id,
-                        partner_id=move.partner_id.id,
-                        currency_id=currency.id,
-                    ),
-                    unpaid,
-                )
+                credit_note = self._rsb_cancel_unpaid_part(move, reason)
             credit_notes |= credit_note
         return credit_notes
+
+    def _rsb_cancel_unpaid_part(self, move, reason):
+        """A posted request paid in part (a request booked whole by an earlier release, or
+        a payment unreconciled since): a credit note for its unpaid part, reconciled with it
+        (nothing is left open on the client's account). :return: the credit note"""
+        self.ensure_one()
+        unpaid = move.amount_residual
+        request_line = move.line_ids.filtered(lambda line: line.rsb_deposit_role == "request")[:1]
+        # posted, it is reconciled with the request (reversed_entry_id)
+        return self._rsb_post_deposit_document(
+            self._prepare_rsb_deposit_document_values(
+                "out_refund",
+                unpaid,
+                "request",
+                _("Unpaid part of deposit %s cancelled", move.name),
+                account=request_line.account_id,
+                taxes=request_line.tax_ids,
+                ref=reason,
+                reversed_entry_id=move.id,
+                company_id=move.company_id.id,
+                journal_id=move.journal_id.id,
+                partner_id=move.partner_id.id,
+                currency_id=move.currency_id.id,
+            ),
+            unpaid,
+        )
 
     def _rsb_waive_deposit(self, reason):
         """Let the tickets go ahead without their deposit: an unpaid request is cancelled,

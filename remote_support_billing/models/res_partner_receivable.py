@@ -18,8 +18,8 @@ class ResPartner(models.Model):
 
         - ``date_due`` is the item's own maturity (``date_maturity``): each instalment of a
           payment term is an item, due on its date (not the invoice's last due date);
-        - an unpaid deposit request is not a debt (money never received is not owed): the
-          receivable items of customer invoices linked to a ticket's deposit are left out;
+        - a deposit request is never a receivable (a draft until money arrives, posted for
+          what arrived): nothing to leave out;
         - the client's open credits (credit notes, payments not applied yet) are allocated to
           their debts oldest first, first in first out, as a reconciliation would: a debit
           item's ``allocated`` is the credit it is covered by (company currency), ``credits``
@@ -74,12 +74,10 @@ class ResPartner(models.Model):
                        line.currency_id
                   FROM account_move_line line
                   JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move move ON move.id = line.move_id
                   JOIN res_partner partner ON partner.id = line.partner_id
                  WHERE line.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
                    %(open_filter)s
-                   AND %(not_deposit_request)s
                    %(filters)s
             ), item AS (
                 SELECT * FROM line_open WHERE residual != 0
@@ -128,7 +126,6 @@ class ResPartner(models.Model):
               LEFT JOIN used ON used.id = item.id
             """,
             filters=SQL(" ").join(SQL("AND %s", f) for f in filters),
-            not_deposit_request=self._rsb_not_deposit_request_sql("move"),
             residual=residual,
             residual_currency=residual_currency,
             open_filter=open_filter,
@@ -140,8 +137,8 @@ class ResPartner(models.Model):
         ``partner_id, balance, open, overdue, credit, open_count, oldest_due_date``
         (company currency).
 
-        An aggregate of `_rsb_open_items_sql` (the one rule: per receivable item, deposit
-        requests left out, credits allocated oldest debt first):
+        An aggregate of `_rsb_open_items_sql` (the one rule: per receivable item, credits
+        allocated oldest debt first):
 
         - ``credit`` is the total of the open credits (credit notes, payments not applied
           yet); ``open`` = what is due in total less the credits, ``overdue`` = what is left
@@ -187,19 +184,6 @@ class ResPartner(models.Model):
             """,
             date=date,
             items=self._rsb_open_items_sql(company, partner_ids, as_of=as_of),
-        )
-
-    @api.model
-    def _rsb_not_deposit_request_sql(self, move_alias):
-        """SQL condition on an ``account_move`` row (aliased `move_alias`): it is not a deposit
-        request. An unpaid deposit request is money never received, not a debt: every SQL
-        figure of what clients owe (this position, the aging report) filters with it; the
-        ORM callers use `_rsb_owed_invoice_domain`."""
-        move = SQL.identifier(move_alias)
-        return SQL(
-            "NOT (%s.move_type = 'out_invoice' AND %s.rsb_deposit_ticket_id IS NOT NULL)",
-            move,
-            move,
         )
 
     def _rsb_get_receivable_position(self, company=None, date=None, as_of=False):
@@ -248,17 +232,16 @@ class ResPartner(models.Model):
 
     @api.model
     def _rsb_owed_invoice_domain(self, company=None, overdue_date=None):
-        """Domain of the customer invoices that count as owed (open, posted, not a deposit
-        request), of these clients if any, of `company` if given; only those with a
-        receivable item (an instalment) due before `overdue_date` if given. For the callers
-        that list invoices (plans, write-off, dunning, dashboard, portal); the amounts come
-        from `_rsb_get_receivable_position`.
+        """Domain of the customer invoices that count as owed (open, posted), of these
+        clients if any, of `company` if given; only those with a receivable item (an
+        instalment) due before `overdue_date` if given. For the callers that list invoices
+        (plans, write-off, dunning, dashboard, portal); the amounts come from
+        `_rsb_get_receivable_position`.
         """
         domain = [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
-            ("rsb_deposit_ticket_id", "=", False),
         ]
         if self:
             domain.append(("commercial_partner_id", "in", self.commercial_partner_id.ids))

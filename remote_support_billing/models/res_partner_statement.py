@@ -73,6 +73,7 @@ class ResPartner(models.Model):
         position = self._rsb_get_receivable_position(company, date_to, as_of=True).get(
             self.id, self._rsb_empty_position()
         )
+        # the deposits asked and not paid: open requests, drafts booked when paid (not debts)
         unpaid_requests = sum(
             self.env["account.move"]
             .search(
@@ -80,12 +81,11 @@ class ResPartner(models.Model):
                     ("commercial_partner_id", "=", self.id),
                     ("company_id", "=", company.id),
                     ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
+                    ("state", "=", "draft"),
                     ("rsb_deposit_ticket_id", "!=", False),
-                    ("payment_state", "in", ("not_paid", "partial")),
                 ]
             )
-            .mapped("amount_residual_signed")
+            .mapped("amount_total_signed")
         )
         held = self.env["rsb.deposit.held.report"].search(
             [("partner_id", "=", self.id), ("company_id", "=", company.id)]

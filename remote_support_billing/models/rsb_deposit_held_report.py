@@ -178,9 +178,9 @@ class RsbDepositHeldReport(models.Model):
         is a ticket's deposit; else the difference and the journal items that explain it
         (entries on the account that no ticket's deposit tags: a manual entry, an import).
 
-        An open request is not on the account (it is booked when paid). The account carries
-        the rest of a request the client paid in part (posted whole by the first payment):
-        listed apart, as ``unpaid_requests``.
+        An open request is not on the account (it is booked when paid, for what arrived). A
+        posted request left with something to pay (its payment unreconciled since) puts on
+        the account what is not held: listed apart, as ``unpaid_requests``.
 
         :return: {"account", "account_balance", "held", "unpaid_requests", "difference",
             "untagged_lines"}
@@ -195,8 +195,7 @@ class RsbDepositHeldReport(models.Model):
         ]
         lines = Line.search(domain)
         balance = -sum(lines.mapped("balance"))
-        # a request paid in part is posted whole: the part not paid yet is on the account
-        # but not held
+        # a posted request with something left to pay: that part is on the account, not held
         unpaid = 0.0
         for move, move_lines in (
             lines.filtered(

@@ -37,8 +37,9 @@ class LifecycleCase(RSBCommon):
 
     def _assert_books(self, tickets):
         """After every operation: per ticket, received = applied + returned + held to the
-        cent; the state agrees with the books; Customer Deposits' balance is the sum of what
-        the tickets hold; every posted entry balances."""
+        cent; the state agrees with the books; no request is open on the receivable;
+        Customer Deposits' balance is the sum of what the tickets hold; every posted entry
+        balances."""
         self.env.flush_all()
         tickets.invalidate_recordset()
         for ticket in tickets:
@@ -65,6 +66,20 @@ class LifecycleCase(RSBCommon):
                 self.assertGreater(ticket.rsb_deposit_available, 0.0, msg)
             if ticket.rsb_deposit_state == "requested":
                 self.assertGreater(ticket.rsb_deposit_unpaid, 0.0, msg)
+            # a request is not a receivable: posted only for money that arrived
+            open_requests = (
+                self.env["account.move.line"]
+                .search(
+                    [
+                        ("rsb_deposit_ticket_id", "=", ticket.id),
+                        ("rsb_deposit_role", "=", "request"),
+                        ("parent_state", "=", "posted"),
+                        ("move_id.move_type", "=", "out_invoice"),
+                    ]
+                )
+                .move_id.filtered(lambda m: not m.currency_id.is_zero(m.amount_residual))
+            )
+            self.assertFalse(open_requests, "no deposit request open on the receivable, " + msg)
         accounts = (
             self.env["account.move.line"]
             .search([("rsb_deposit_ticket_id", "!=", False)])

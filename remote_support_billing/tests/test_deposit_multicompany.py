@@ -175,3 +175,43 @@ class TestDepositMultiCompany(LifecycleCase, AccountTestInvoicingCommon):
         report = self.env["rsb.deposit.held.report"].search([("kind", "=", "deposit")])
         self.assertEqual(report.company_id, self.company, "only the paid deposit of A is held")
         self._assert_books(ticket_a | ticket_b)
+
+    def test_eur_taxed_deposit_paid_in_part_books_only_what_arrived(self):
+        """A real chart, VAT on the advance, a second currency: a transfer of part of the
+        deposit books that part (its VAT on what was received), the rest is a draft request;
+        nothing of the request is ever open on the client's receivable."""
+        self.company.rsb_tax_deposits = True
+        self.product_hour.taxes_id = self.company_data["default_tax_sale"]
+        client = self._eur_client()
+        with freeze_time("2026-02-10"):
+            ticket = self._create_ticket(client)
+            request = self._request(ticket)
+            asked = request.amount_total  # the deposit in EUR
+            self.assertEqual(request.state, "draft")
+            self.assertAlmostEqual(self._held_on(self.deposit_account), 0.0)
+            ticket._rsb_register_deposit_payment(self.company_data["default_journal_bank"], 50.0)
+        self.assertEqual(request.state, "posted")
+        self.assertEqual(request.currency_id, self.eur)
+        self.assertAlmostEqual(request.amount_total, 50.0)
+        self.assertTrue(request.amount_tax, "VAT on the advance, on what was received")
+        self.assertEqual(request.payment_state, "paid")
+        rest = ticket.rsb_deposit_move_id
+        self.assertEqual(rest.state, "draft")
+        self.assertAlmostEqual(rest.amount_total, asked - 50.0)
+        receivable = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", client.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ]
+        )
+        self.assertFalse(receivable, "nothing of the deposit is open on the receivable")
+        # held in Customer Deposits at the rate of the day it arrived (0.9 EUR per USD)
+        self.assertAlmostEqual(
+            -self._held_on(self.deposit_account),
+            self.company.currency_id.round(request.amount_untaxed / 0.9),
+        )
+        self.assertAlmostEqual(ticket.rsb_deposit_unpaid, asked - 50.0)
+        self.assertEqual(ticket.rsb_deposit_state, "requested")
+        self._assert_books(ticket)

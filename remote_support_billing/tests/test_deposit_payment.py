@@ -1,7 +1,7 @@
 """Register Deposit Payment: the accountant books a deposit the client paid by bank transfer or
 cash. The open request is posted, dated the day the money arrived, and the payment reconciled
-with it; a part payment is booked as it came; bad input and other roles are refused with a
-clear message, and nothing is written."""
+with it; a part payment books only what arrived and the rest is a new request; bad input and
+other roles are refused with a clear message, and nothing is written."""
 
 from datetime import timedelta
 
@@ -54,15 +54,37 @@ class TestDepositPayment(LifecycleCase):
         with self.assertRaisesRegex(UserError, "no deposit request waiting to be paid"):
             ticket.with_user(self.accountant).action_rsb_register_deposit_payment()
 
-    def test_part_payment_is_booked_as_it_came(self):
+    def test_part_payment_books_what_arrived_and_asks_for_the_rest(self):
         ticket = self._create_ticket(self.client_a)
         request = self._request(ticket)
+        receivable_before = self.client_a.credit
         self._wizard(ticket, amount=50.0).action_confirm()
+        # only the money that arrived is booked: the request is posted for it, paid in full
         self.assertEqual(request.state, "posted")
-        self.assertEqual(request.payment_state, "partial")
+        self.assertAlmostEqual(request.amount_total, 50.0)
+        self.assertEqual(request.payment_state, "paid")
+        # the rest is a new request, a draft (nothing on the receivable), the ticket's open one
+        rest = ticket.rsb_deposit_move_id
+        self.assertNotEqual(rest, request)
+        self.assertEqual(rest.state, "draft")
+        self.assertAlmostEqual(rest.amount_total, 79.0)
+        self.assertTrue(rest._has_to_be_paid(), "the client can pay the rest online")
+        self.env.invalidate_all()
+        self.assertAlmostEqual(self.client_a.credit, receivable_before, msg="no debt booked")
         self.assertAlmostEqual(ticket.rsb_deposit_received, 50.0)
         self.assertAlmostEqual(ticket.rsb_deposit_unpaid, 79.0)
+        self.assertAlmostEqual(ticket.rsb_deposit_held, 50.0)
         self.assertEqual(ticket.rsb_deposit_state, "requested", "not paid in full: no session")
+        note = ticket.message_ids.filtered(lambda m: "still to pay" in (m.body or ""))
+        self.assertIn("79.00", note.body, "the staff see what is left")
+        self._assert_books(ticket)
+        # the rest paid by a second transfer: the deposit is whole, the ticket ready
+        self._wizard(ticket).action_confirm()
+        self.assertEqual(rest.state, "posted")
+        self.assertEqual(rest.payment_state, "paid")
+        self.assertAlmostEqual(ticket.rsb_deposit_held, 129.0)
+        self.assertAlmostEqual(ticket.rsb_deposit_unpaid, 0.0)
+        self.assertEqual(ticket.rsb_deposit_state, "paid")
         self._assert_books(ticket)
 
     def test_bad_input_is_refused_and_writes_nothing(self):

@@ -161,24 +161,6 @@ class RsbDsoWizard(models.TransientModel):
         for partner, balance in receivable_groups:
             client = partner.commercial_partner_id.id
             receivables[client] = receivables.get(client, 0.0) + balance
-        # An unpaid deposit request is money never received, not a receivable (the rule of
-        # `res.partner._rsb_owed_invoice_domain`): what was still unpaid on the requests at
-        # the end of the period is taken out.
-        requests = self.env["account.move.line"].search(
-            [
-                ("company_id", "=", company.id),
-                ("parent_state", "=", "posted"),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("date", "<=", self.date_to),
-                ("move_id.move_type", "=", "out_invoice"),
-                ("move_id.rsb_deposit_ticket_id", "!=", False),
-            ]
-        )
-        for line in requests:
-            matched = line.matched_credit_ids.filtered(lambda p: p.max_date <= self.date_to)
-            unpaid = line.balance - sum(matched.mapped("amount"))
-            client = line.partner_id.commercial_partner_id.id
-            receivables[client] = receivables.get(client, 0.0) - unpaid
         sales_groups = self.env["account.move"]._read_group(
             [
                 ("company_id", "=", company.id),
