@@ -68,3 +68,5 @@ from . import account_move_send_error
 from . import helpdesk_ticket_send_error
 from . import mail_mail
 from . import helpdesk_ticket_links
+from . import helpdesk_ticket_settlement_jobs
+from . import helpdesk_ticket_settlement_fees

@@ -111,6 +111,8 @@ class HelpdeskTicket(models.Model):
         if self.env.context.get("rsb_settle_preview") and len(self) == 1:
             return self.action_rsb_settle_preview()
         self.check_access("write")
+        if self._rsb_settle_in_background(self):
+            return self._rsb_settle_background_notification(self._rsb_enqueue_settle())
         summaries = self.sudo()._rsb_settle()
         return {
             "type": "ir.actions.client",
@@ -146,7 +148,7 @@ class HelpdeskTicket(models.Model):
                     _("The ticket was closed but could not be settled up: %s", error.args[0]),
                 )
 
-    def _rsb_settle(self):
+    def _rsb_settle(self, refused=None):
         """Settle the tickets (called in sudo after the access check), as a batch: every
         ticket checked and computed first (any bad ticket stops the batch before anything
         is created), then the documents of all tickets, complete, created with one
@@ -157,6 +159,9 @@ class HelpdeskTicket(models.Model):
         portal link) by Odoo's asynchronous Send, after the commit: the button does not
         wait for any rendering. Settling again creates, charges and refunds nothing.
 
+        With `refused` (a dict), a ticket that cannot be settled is left out, its reason
+        recorded there, and the others are settled (the background jobs).
+
         :return: {ticket: one-line summary}
         """
         lines_by_ticket = self._rsb_get_lines_to_settle()
@@ -165,9 +170,19 @@ class HelpdeskTicket(models.Model):
             try:
                 plans[ticket] = ticket._rsb_prepare_settlement(lines_by_ticket[ticket])
             except UserError as error:
-                errors.append(error.args[0])
+                if refused is None:
+                    errors.append(error.args[0])
+                else:
+                    refused[ticket] = error.args[0]
         if errors:
             raise UserError("\n\n".join(errors))
+        if refused:
+            return self.browse([t.id for t in self if t in plans])._rsb_settle_planned(plans)
+        return self._rsb_settle_planned(plans)
+
+    def _rsb_settle_planned(self, plans):
+        """The settle-up of these tickets, each checked and computed (`plans`): see
+        `_rsb_settle`. :return: {ticket: one-line summary}"""
         documents = self._rsb_create_settlement_documents(plans)
         with_documents = self.filtered(lambda t: documents[t]["invoice"] or documents[t]["refund"])
         with_documents.rsb_settled = True
@@ -183,6 +198,9 @@ class HelpdeskTicket(models.Model):
         # when needed.
         self.env.flush_all()
         self.env.invalidate_all()
+        for ticket in self:
+            if documents[ticket].get("fee_note"):
+                notes[ticket].append(documents[ticket]["fee_note"])
         returned = to_return._rsb_apply_unused_deposits(
             {
                 ticket: (documents[ticket]["refund"], documents[ticket]["unused"])
@@ -212,7 +230,8 @@ class HelpdeskTicket(models.Model):
         price reads the deposit left once the invoices are posted). Each document is linked
         to its ticket at its creation, each ticket's time to its invoice.
 
-        :return: {ticket: {"invoice", "applied", "refund", "unused"}}
+        :return: {ticket: {"invoice", "applied", "refund", "unused"}, and with late fees
+            billed on the invoice: "fees", "fee_note"}
         """
         Move = self.env["account.move"]
         to_invoice = self.filtered(lambda t: plans[t]["quantity"])
@@ -221,6 +240,8 @@ class HelpdeskTicket(models.Model):
             for ticket in self
         }
         vals_list, expected, accounting = [], {}, {}
+        # late fees waiting for the client's next settle-up (company setting)
+        pending_fees = to_invoice._rsb_take_pending_fees()
         for ticket in to_invoice:
             plan = plans[ticket]
             key = (ticket._rsb_company(), ticket.commercial_partner_id, ticket.team_id)
@@ -231,7 +252,23 @@ class HelpdeskTicket(models.Model):
             values = ticket._prepare_rsb_settlement_invoice_values(plan)
             values["rsb_settlement_ticket_ids"] = [Command.link(ticket.id)]
             values.update(ticket._rsb_get_sending_values())
+            fees = pending_fees.pop(
+                (ticket._rsb_company(), ticket.commercial_partner_id, currency), None
+            )
+            fee_commands, fee_total = [], 0.0
+            if fees:
+                fee_commands = [
+                    Command.create(vals)
+                    for vals in ticket._prepare_rsb_fee_lines_values(
+                        fees, accounting[key]["fiscal_position"]
+                    )
+                ]
+                fee_total = ticket._rsb_predict_amount_total(
+                    {**values, "invoice_line_ids": fee_commands}
+                )
+                result[ticket]["fees"] = fees
             if not currency.is_zero(plan["deposit_available"]):
+                # the deposit pays the time (taxes included), never late fees
                 before = ticket._rsb_predict_amount_total(values)
                 applied = min(plan["deposit_available"], before)
                 if currency.compare_amounts(applied, 0.0) > 0:
@@ -240,7 +277,9 @@ class HelpdeskTicket(models.Model):
                     values["invoice_line_ids"].append(
                         Command.create(ticket._prepare_rsb_deposit_applied_line_values(applied))
                     )
-                    expected[ticket] = (before, currency.round(before - applied))
+                    total = currency.round(before + fee_total)
+                    expected[ticket] = (total, currency.round(total - applied))
+            values["invoice_line_ids"] += fee_commands
             vals_list.append(ticket._rsb_complete_invoice_lines(values))
 
         def fit_invoice(ticket, invoice):
@@ -251,6 +290,10 @@ class HelpdeskTicket(models.Model):
         invoices = to_invoice._rsb_make_posted_documents(vals_list, fit_invoice)
         for ticket, invoice in zip(to_invoice, invoices, strict=True):
             result[ticket]["invoice"] = invoice
+            if result[ticket].get("fees"):
+                result[ticket]["fee_note"] = ticket._rsb_link_settle_up_fees(
+                    result[ticket]["fees"], invoice
+                )
         for ticket, (before, _total) in expected.items():
             result[ticket]["applied"] = plans[ticket]["currency"].round(
                 before - result[ticket]["invoice"].amount_total

@@ -1,7 +1,7 @@
 """Settle Up from the ticket's form shows what the settle-up will do, in figures, before it does
 it: the same plan as the settle-up itself (rsb.settle.preview.wizard)."""
 
-from odoo import _, models
+from odoo import Command, _, models
 
 
 class HelpdeskTicket(models.Model):
@@ -38,6 +38,7 @@ class HelpdeskTicket(models.Model):
         available = plan["deposit_available"]
         applied = currency.round(min(available, total)) if total > 0 else 0.0
         unused = currency.round(available - applied)
+        late_fees = self._rsb_preview_late_fees(plan) if plan["quantity"] else 0.0
         return {
             "currency": currency,
             "minutes": plan["minutes"],
@@ -46,7 +47,36 @@ class HelpdeskTicket(models.Model):
             "total": total,
             "deposit_available": available,
             "applied": applied,
-            "to_charge": currency.round(total - applied),
+            "late_fees": late_fees,
+            "to_charge": currency.round(total - applied + late_fees),
             "unused": unused if currency.compare_amounts(unused, 0.0) > 0 else 0.0,
             "unused_policy": self._rsb_get_unused_deposit_policy(),
         }
+
+    def _rsb_preview_late_fees(self, plan):
+        """The late fees the settle-up invoice would bill (company setting: on the client's
+        next settle-up), taxes included, without taking them."""
+        self.ensure_one()
+        company = self._rsb_company()
+        if company.rsb_fee_billing != "settle_up":
+            return 0.0
+        fees = (
+            self.env["rsb.dunning.fee"]
+            .sudo()
+            .search(
+                [
+                    ("fee_move_id", "=", False),
+                    ("run_line_id", "!=", False),
+                    ("company_id", "=", company.id),
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("currency_id", "=", plan["currency"].id),
+                ]
+            )
+        )
+        if not fees:
+            return 0.0
+        values = self._prepare_rsb_settlement_invoice_values(plan)
+        lines = self._prepare_rsb_fee_lines_values(fees, self._rsb_get_fiscal_position())
+        return self._rsb_predict_amount_total(
+            {**values, "invoice_line_ids": [Command.create(vals) for vals in lines]}
+        )

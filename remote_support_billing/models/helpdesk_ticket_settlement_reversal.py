@@ -17,6 +17,17 @@ class HelpdeskTicket(models.Model):
                 "rsb_settlement_move_ids": [Command.link(m.id) for m in reversal],
             }
         )
+        fees = self[:1]._rsb_release_settle_up_fees(move)
+        if fees:
+            self[:1].message_post(
+                body=_(
+                    "The late fees %(move)s billed are billed again (next settle-up, or on "
+                    "their own): %(amount)s.",
+                    move=move.name,
+                    amount=format_amount(self.env, sum(fees.mapped("amount")), move.currency_id),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         for ticket in self:
             ticket.message_post(
                 body=_(

@@ -179,6 +179,34 @@ class ResCompany(models.Model):
         "separately.",
     )
 
+    rsb_fee_billing = fields.Selection(
+        selection=[
+            ("invoice", "A fee invoice per client and run"),
+            ("settle_up", "On the client's next settle-up invoice"),
+        ],
+        string="Late Fees Billed",
+        default="invoice",
+        required=True,
+        help="A fee invoice per client and run: the late fees and interest a dunning run "
+        "charges are invoiced at the end of the run, one invoice per client.\n"
+        "On the client's next settle-up invoice: they wait for the client's next settle-up "
+        "(one document less for a small debt; the remote-support client pays them with the "
+        "next session); those not billed that way within the days below are invoiced on "
+        "their own by the daily dunning job.",
+    )
+    rsb_fee_settle_up_days = fields.Integer(
+        string="Days a Fee Waits for a Settle-up",
+        default=30,
+        help="Late fees billed on the next settle-up: after this many days without one, "
+        "the daily dunning job invoices them on their own.",
+    )
+
+    @api.constrains("rsb_fee_settle_up_days")
+    def _check_rsb_fee_settle_up_days(self):
+        for company in self:
+            if not 0 <= company.rsb_fee_settle_up_days <= 365:
+                raise ValidationError(_("A late fee waits between 0 and 365 days for a settle-up."))
+
     def action_rsb_create_default_dunning_levels(self):
         """Create the default dunning ladder for companies that have none."""
         Level = self.env["rsb.dunning.level"]

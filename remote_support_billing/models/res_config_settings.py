@@ -32,6 +32,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rsb_bad_debt_account_id", readonly=False
     )
     rsb_writeoff_method = fields.Selection(related="company_id.rsb_writeoff_method", readonly=False)
+    rsb_fee_billing = fields.Selection(related="company_id.rsb_fee_billing", readonly=False)
+    rsb_fee_settle_up_days = fields.Integer(
+        related="company_id.rsb_fee_settle_up_days", readonly=False
+    )
 
     def action_rsb_create_default_dunning_levels(self):
         return self.company_id.action_rsb_create_default_dunning_levels()

@@ -2,11 +2,13 @@
 invoice's currency, with the days of interest it charged; invoiced in batches."""
 
 import logging
+from datetime import timedelta
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, format_date, split_every
 
 _logger = logging.getLogger(__name__)
@@ -100,13 +102,40 @@ class RsbDunningFee(models.Model):
             days=self.days_late,
         )
 
+    def _rsb_prepare_fee_line_values(self):
+        """The fee's invoice line (fee invoice or settle-up invoice): the level's fee
+        product, one unit at the fee's amount."""
+        self.ensure_one()
+        return {
+            "product_id": self.level_id.fee_product_id.id,
+            "name": self._rsb_invoice_line_label(),
+            "quantity": 1.0,
+            "price_unit": self.amount,
+        }
+
     @api.model
     def _rsb_pending_domain(self, company=None, run=None):
+        """The fees to invoice on their own: not billed yet, and not waiting for the client's
+        next settle-up (companies billing fees on settle-ups: charged less than their days
+        ago; `helpdesk.ticket._rsb_take_pending_fees` bills those)."""
         domain = [("fee_move_id", "=", False), ("run_line_id", "!=", False)]
         if company:
             domain.append(("company_id", "=", company.id))
         if run:
             domain.append(("run_id", "=", run.id))
+        waiting = []
+        today = fields.Date.context_today(self)
+        for settle_company in (
+            self.env["res.company"].sudo().search([("rsb_fee_billing", "=", "settle_up")])
+        ):
+            since = today - timedelta(days=settle_company.rsb_fee_settle_up_days)
+            waiting.append(
+                ["&", ("company_id", "=", settle_company.id), ("run_id.date", ">", since)]
+            )
+        if waiting:
+            domain = expression.AND(
+                [domain, ["!", *expression.normalize_domain(expression.OR(waiting))]]
+            )
         return domain
 
     @api.model

@@ -6,16 +6,10 @@ import logging
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, float_compare, split_every
+from odoo.tools import SQL, float_compare, split_every
 
-try:
-    from odoo.addons.queue_job.exception import RetryableJobError
-except ImportError:  # queue_job is optional
-
-    class RetryableJobError(Exception):
-        def __init__(self, msg, seconds=None, ignore_retry=False):
-            super().__init__(msg)
-
+from .. import queue_engine
+from ..queue_engine import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -76,16 +70,7 @@ class RsbDunningRun(models.Model):
         system parameter remote_support_billing.dunning_engine = `queue_job` (with queue_job
         installed), `cron`, or `auto` (the default: queue_job when it is installed and
         loaded as a server-wide module, i.e. its job runner is at work; else the cron)."""
-        installed = "queue.job" in self.env and hasattr(self, "with_delay")
-        engine = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("remote_support_billing.dunning_engine", "auto")
-        )
-        if engine == "auto":
-            wide = config.get("server_wide_modules") or ""
-            return installed and "queue_job" in wide.split(",")
-        return installed and engine == "queue_job"
+        return queue_engine.use_queue_job(self.env)
 
     @api.model
     def _rsb_worker_count(self):
@@ -177,10 +162,7 @@ class RsbDunningRun(models.Model):
     def _rsb_ensure_queue_channel(self):
         """The queue_job channel root.rsb_dunning (created once, in sudo; queue_job is
         not a dependency, so not in the addon's data files)."""
-        Channel = self.env["queue.job.channel"].sudo()
-        if not Channel.search([("complete_name", "=", "root.rsb_dunning")], limit=1):
-            root = Channel.search([("complete_name", "=", "root")], limit=1)
-            Channel.create({"name": "rsb_dunning", "parent_id": root.id})
+        queue_engine.ensure_channel(self.env, "rsb_dunning")
 
     # ------------------------------------------------------------------ cron
     @api.model

@@ -141,14 +141,6 @@ class RsbDunningRunLine(models.Model):
             "invoice_origin": self.run_id.name,
             "rsb_dunning_fee": True,
             "invoice_line_ids": [
-                fields.Command.create(
-                    {
-                        "product_id": fee.level_id.fee_product_id.id,
-                        "name": fee._rsb_invoice_line_label(),
-                        "quantity": 1.0,
-                        "price_unit": fee.amount,
-                    }
-                )
-                for fee in fees
+                fields.Command.create(fee._rsb_prepare_fee_line_values()) for fee in fees
             ],
         }

@@ -21,6 +21,12 @@ class RsbSettlePreviewWizard(models.TransientModel):
     )
     deposit_available = fields.Monetary(string="Deposit Held", compute="_compute_figures")
     applied = fields.Monetary(string="Deposit Applied", compute="_compute_figures")
+    late_fees = fields.Monetary(
+        string="Late Fees Billed",
+        compute="_compute_figures",
+        help="Late fees of earlier invoices billed on this settle-up (company setting); "
+        "the deposit does not pay them.",
+    )
     to_charge = fields.Monetary(
         string="To Charge",
         compute="_compute_figures",
@@ -40,7 +46,15 @@ class RsbSettlePreviewWizard(models.TransientModel):
             wizard.currency_id = figures["currency"]
             wizard.logged_hours = figures["minutes"] / 60.0
             wizard.charged_hours = figures["quantity"]
-            for fname in ("rate", "total", "deposit_available", "applied", "to_charge", "unused"):
+            for fname in (
+                "rate",
+                "total",
+                "deposit_available",
+                "applied",
+                "late_fees",
+                "to_charge",
+                "unused",
+            ):
                 wizard[fname] = figures[fname]
             policy = figures["unused_policy"]
             wizard.unused_policy = policy if policy in ("refund", "credit") else False
