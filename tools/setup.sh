@@ -71,6 +71,17 @@ fi
 
 # --- 2. Python environment with Odoo 18.0 -------------------------------------------------
 odoo18() { "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[:2] != (18, 0))' 2>/dev/null; }
+# An Odoo that python3 imports from a source tree pip does not know as a distribution (a bare
+# path entry, or an egg-link whose egg-info is gone) cannot satisfy the OCA wheels' requirement
+# `odoo==18.0.*`: install that tree into the venv instead, as if ODOO_SRC named it.
+if [ -z "${ODOO_SRC:-}" ] && [ ! -x "$VENV/bin/python" ] && odoo18 "$PYTHON" \
+  && ! (cd / && "$PYTHON" -m pip show -q odoo >/dev/null 2>&1); then
+  tree=$(cd / && "$PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))')
+  if [ -f "$tree/setup.py" ] && [ -f "$tree/odoo/release.py" ]; then
+    say "$PYTHON imports Odoo 18.0 from $tree without its package metadata: installing that tree"
+    ODOO_SRC=$tree
+  fi
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   if odoo18 "$PYTHON" && [ -z "${ODOO_SRC:-}" ]; then
     say "Odoo 18.0 is importable by $PYTHON: creating $VENV on top of it"
