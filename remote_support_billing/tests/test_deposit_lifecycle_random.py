@@ -2,6 +2,8 @@
 rule-based state machine), for a client in the company's currency or in EUR at a changing
 rate, deposits taxed or not; after every step the books keep their invariants.
 
+Rules include money paid on account (unapplied) and the invariant that what the addon says a
+client owes is their open receivable in the books.
 Examples per run: RSB_LIFECYCLE_EXAMPLES (default 12, derandomized so CI is repeatable);
 `RSB_LIFECYCLE_EXAMPLES=300 make test PYTEST_ARGS="-k random"` for a larger, random run.
 """
@@ -254,6 +256,21 @@ class TestDepositLifecycleRandom(LifecycleCase):
                         case.env.invalidate_all()
                         payment.action_cancel()
 
+            @rule(amount=st.sampled_from([25.0, 60.0]))
+            def unapplied_payment(self, amount):
+                """The client pays money on account, not matched to any invoice yet: the
+                ticket's deposit figures do not move, the client's credit does."""
+                payment = case.env["account.payment"].create(
+                    {
+                        "payment_type": "inbound",
+                        "partner_type": "customer",
+                        "partner_id": self.ticket.commercial_partner_id.id,
+                        "amount": amount,
+                        "journal_id": case.bank_journal.id,
+                    }
+                )
+                payment.action_post()
+
             @rule(policy=st.sampled_from(["refund", "credit"]))
             def change_policy(self, policy):
                 case.company.rsb_unused_deposit_policy = policy
@@ -278,6 +295,33 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 if self.ticket:
                     case._assert_books(self.ticket)
                     case._assert_no_residue(self.ticket)
+
+            @invariant()
+            def owed_equals_the_ledger(self):
+                """What the addon says the client owes (one rule for every screen) is the
+                client's open receivable in Odoo's books: no deposit request in it, nothing
+                left out."""
+                if not self.ticket:
+                    return
+                client = self.ticket.commercial_partner_id
+                case.env.flush_all()
+                position = client._rsb_get_receivable_position(case.company).get(
+                    client.id, client._rsb_empty_position()
+                )
+                lines = case.env["account.move.line"].search(
+                    [
+                        ("partner_id", "child_of", client.id),
+                        ("company_id", "=", case.company.id),
+                        ("account_id.account_type", "=", "asset_receivable"),
+                        ("parent_state", "=", "posted"),
+                        ("reconciled", "=", False),
+                    ]
+                )
+                ledger = case.company.currency_id.round(sum(lines.mapped("amount_residual")))
+                assert case.company.currency_id.is_zero(position["balance"] - ledger), (
+                    position,
+                    ledger,
+                )
 
         DepositMachine.TestCase.settings = settings(
             max_examples=EXAMPLES,
