@@ -11,6 +11,33 @@ from .rsb_params import TOKEN_MAX, rsb_int, rsb_json_user_errors, rsb_str, rsb_t
 
 
 class RsbTicketPortal(CustomerPortalHelpdesk):
+    @http.route()
+    def home(self, **kw):
+        """/my: a banner per ticket whose deposit waits to be paid, with its amount and link."""
+        response = super().home(**kw)
+        if getattr(response, "qcontext", None) is not None:
+            response.qcontext["rsb_waiting_deposits"] = self._rsb_waiting_deposits()
+        return response
+
+    def _rsb_waiting_deposits(self, limit=5):
+        """The portal user's tickets whose deposit is requested and not paid, read as the
+        user (helpdesk_mgmt's portal record rule: their own tickets only); each with what
+        `_rsb_portal_billing` says (one rule for the list, the ticket page and the home)."""
+        Ticket = request.env["helpdesk.ticket"]
+        if not request.env.user._is_portal() or not Ticket.has_access("read"):
+            return []
+        tickets = Ticket.search(
+            [("rsb_deposit_state", "=", "requested")],
+            order="create_date desc, id desc",
+            limit=limit,
+        )
+        waiting = []
+        for ticket in tickets:
+            billing = ticket._rsb_portal_billing()
+            if billing["state"] == "deposit_due":
+                waiting.append({"ticket": ticket, **billing})
+        return waiting
+
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
         values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
         values.update(self._rsb_deposit_page_values(ticket))

@@ -98,6 +98,9 @@ class ResPartner(models.Model):
             "rows": rows,
             "closing": currency.round(running),
             "position": position,
+            # the credits are netted in "open" already: only what is left of them is the
+            # client's, said once (the held table lists each credit, it is not added again)
+            "credit_left": currency.round(max(-position["balance"], 0.0)),
             "unpaid_requests": currency.round(unpaid_requests),
             "held": held,
             "held_total": currency.round(sum(held.mapped("amount"))),

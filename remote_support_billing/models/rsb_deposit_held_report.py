@@ -9,9 +9,13 @@ class RsbDepositHeldReport(models.Model):
 
     - deposits received but not applied yet: the paid part of the deposit requests (taxes
       included when deposits are taxed) of tickets not settled, less what their credit
-      notes gave back (nothing for a request reversed in full);
+      notes gave back (nothing for a request reversed in full) and what the ticket
+      returned (a cancelled session's unused deposit, from its oldest requests first);
     - credits kept: what is left on posted customer credit notes (e.g. unused deposits
       kept as credit by the settle-up);
+    - to be refunded: a credit note whose refund is on its way (a provider refund queued,
+      sending or failed, or a draft refund payment waiting for an accountant): the money
+      is held until it leaves, but the client is not keeping it as credit;
     - payments not applied: what is left open on the receivable account from customer
       payments (and bank statement lines) not yet reconciled with an invoice.
 
@@ -29,6 +33,7 @@ class RsbDepositHeldReport(models.Model):
         selection=[
             ("deposit", "Deposit Not Applied"),
             ("credit", "Credit Kept"),
+            ("refund", "To Be Refunded"),
             ("payment", "Payment Not Applied"),
         ],
         readonly=True,
@@ -70,6 +75,8 @@ class RsbDepositHeldReport(models.Model):
             "rsb_deposit_role",
         ],
         "helpdesk.ticket": ["rsb_settled"],
+        "rsb.money.out": ["move_id", "kind", "state"],
+        "account.payment": ["state", "payment_type", "invoice_ids"],
         "res.company": ["rsb_unclaimed_credit_months"],
     }
 
@@ -86,8 +93,12 @@ class RsbDepositHeldReport(models.Model):
         )
         return SQL(
             """
+            SELECT d.id, 'deposit' AS kind, d.move_id, d.ticket_id, d.partner_id,
+                   d.company_id, d.currency_id, d.date, d.age_days,
+                   LEAST(d.paid, d.cumulative - d.returned) AS amount,
+                   d.older_than_threshold
+              FROM (
             SELECT m.id AS id,
-                   'deposit' AS kind,
                    m.id AS move_id,
                    m.rsb_deposit_ticket_id AS ticket_id,
                    m.commercial_partner_id AS partner_id,
@@ -95,7 +106,10 @@ class RsbDepositHeldReport(models.Model):
                    company.currency_id AS currency_id,
                    COALESCE(m.invoice_date, m.date) AS date,
                    %(age)s AS age_days,
-                   m.amount_total_signed - given_back.amount - m.amount_residual_signed AS amount,
+                   m.amount_total_signed - given_back.amount - m.amount_residual_signed AS paid,
+                   SUM(m.amount_total_signed - given_back.amount - m.amount_residual_signed)
+                       OVER (PARTITION BY m.rsb_deposit_ticket_id ORDER BY m.id) AS cumulative,
+                   returned.amount AS returned,
                    %(old)s AS older_than_threshold
               FROM account_move m
               JOIN res_company company ON company.id = m.company_id
@@ -108,6 +122,25 @@ class RsbDepositHeldReport(models.Model):
                     FROM account_move reversal
                    WHERE reversal.reversed_entry_id = m.id AND reversal.state = 'posted'
               ) given_back
+              -- what the ticket's own documents returned of its deposit (a cancelled
+              -- session's unused-deposit credit note, less its reversal if reversed), taken
+              -- from its requests oldest first: a deposit returned is not held any more
+              CROSS JOIN LATERAL (
+                  SELECT COALESCE(-SUM(doc.amount_total_signed), 0) AS amount
+                    FROM account_move doc
+                   WHERE doc.state = 'posted'
+                     AND doc.id IN (
+                         SELECT line.move_id FROM account_move_line line
+                          WHERE line.rsb_deposit_ticket_id = m.rsb_deposit_ticket_id
+                            AND line.rsb_deposit_role = 'return'
+                     )
+                     -- a request's own reversal is counted above (given_back)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM account_move_line request
+                          WHERE request.move_id = doc.reversed_entry_id
+                            AND request.rsb_deposit_role = 'request'
+                     )
+              ) returned
              WHERE m.move_type = 'out_invoice'
                AND m.state = 'posted'
                AND NOT COALESCE(ticket.rsb_settled, FALSE)
@@ -118,9 +151,21 @@ class RsbDepositHeldReport(models.Model):
                    SELECT 1 FROM account_move_line line
                     WHERE line.move_id = m.id AND line.rsb_deposit_role = 'request'
                )
+              ) d
+             WHERE LEAST(d.paid, d.cumulative - d.returned) > 0
             UNION ALL
             SELECT m.id AS id,
-                   'credit' AS kind,
+                   CASE WHEN EXISTS (
+                            SELECT 1 FROM rsb_money_out mo
+                             WHERE mo.move_id = m.id AND mo.kind = 'refund'
+                               AND mo.state != 'done'
+                        ) OR EXISTS (
+                            SELECT 1 FROM account_move__account_payment rel
+                              JOIN account_payment pay ON pay.id = rel.payment_id
+                             WHERE rel.invoice_id = m.id AND pay.state = 'draft'
+                               AND pay.payment_type = 'outbound'
+                        )
+                        THEN 'refund' ELSE 'credit' END AS kind,
                    m.id AS move_id,
                    NULL AS ticket_id,
                    m.commercial_partner_id AS partner_id,

@@ -132,6 +132,32 @@ class TestDepositLifecycle(LifecycleCase):
         self.assertAlmostEqual(self._deposit_balance(), 0.0)
         self._assert_books(ticket)
 
+    def test_a_deposit_being_refunded_is_held_as_to_be_refunded_not_as_credit_kept(self):
+        Held = self.env["rsb.deposit.held.report"]
+        self.company.rsb_unused_deposit_policy = "refund"
+        ticket, _deposit = self._paid_ticket()
+        ticket.with_user(self.helpdesk_manager)._rsb_cancel_session("Client fixed it")
+        payment = self.env["account.payment"].search(
+            [("payment_type", "=", "outbound"), ("partner_id", "=", self.client_a.id)]
+        )
+        held = Held.search([("partner_id", "=", self.client_a.id)])
+        self.assertEqual(held.move_id, payment.invoice_ids)
+        self.assertEqual(held.kind, "refund", "the refund waits for the accountant")
+        self.assertAlmostEqual(held.amount, 129.0)
+        self.assertAlmostEqual(Held._rsb_tie_out(self.company)["difference"], 0.0)
+        data = self.client_a._rsb_statement_data(
+            self.company, fields.Date.today(), fields.Date.today()
+        )
+        self.assertEqual(data["held"].mapped("kind"), ["refund"])
+        self.assertAlmostEqual(data["credit_left"], 129.0, msg="said once, beside the held rows")
+        payment.with_user(self.accountant).action_post()
+        self.assertFalse(Held.search([("partner_id", "=", self.client_a.id)]), "refunded")
+        # the same cancel with the credit policy keeps it as the client's credit
+        self.company.rsb_unused_deposit_policy = "credit"
+        other, _deposit = self._paid_ticket()
+        other.with_user(self.helpdesk_manager)._rsb_cancel_session("Client fixed it")
+        self.assertEqual(Held.search([("partner_id", "=", self.client_a.id)]).kind, "credit")
+
     # ------------------------------------------------------------------ settings, hold
     def test_changed_deposit_account_keeps_held_deposits(self):
         ticket, _deposit = self._paid_ticket()

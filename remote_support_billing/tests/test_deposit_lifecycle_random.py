@@ -297,6 +297,23 @@ class TestDepositLifecycleRandom(LifecycleCase):
                     case._assert_no_residue(self.ticket)
 
             @invariant()
+            def held_report_lists_what_the_ticket_holds(self):
+                """The Deposits Held report lists the ticket's deposit while it holds money,
+                and not once it was applied or returned (no deposit counted twice beside
+                the credit note that returned it)."""
+                if not self.ticket:
+                    return
+                case.env.flush_all()
+                rows = case.env["rsb.deposit.held.report"].search(
+                    [("ticket_id", "=", self.ticket.id), ("kind", "=", "deposit")]
+                )
+                holds = not self.ticket.rsb_currency_id.is_zero(self.ticket.rsb_deposit_available)
+                assert bool(rows) == holds, (
+                    rows.mapped("amount"),
+                    self.ticket.rsb_deposit_available,
+                )
+
+            @invariant()
             def owed_equals_the_ledger(self):
                 """What the addon says the client owes (one rule for every screen) is the
                 client's open receivable in Odoo's books: no deposit request in it, nothing

@@ -23,6 +23,22 @@ class TestPortalBilling(SessionCommon):
         self._pay_invoice(ticket.rsb_deposit_move_id)
         self.assertIn("Deposit paid", self._page("/my/tickets"))
 
+    def test_portal_home_says_a_deposit_is_waiting_to_the_client_only(self):
+        ticket = self._create_ticket(self.contact_a, user_id=self.technician.id)
+        self.assertNotIn("o_rsb_waiting_deposits", self._page("/my"), "nothing requested yet")
+        ticket.with_user(self.technician).action_rsb_request_deposit()
+        home = self._page("/my")
+        self.assertIn("A deposit is waiting to be paid", home)
+        self.assertIn("Deposit to pay: $\N{NO-BREAK SPACE}129.00", home)
+        self.assertIn(f"/my/ticket/{ticket.id}", home)
+        # another client's home says nothing of it
+        self.authenticate(self.portal_b.login, self.portal_b.login)
+        other = self.url_open("/my").text
+        self.assertNotIn("o_rsb_waiting_deposits", other)
+        self.assertNotIn(ticket.number, other)
+        self._pay_invoice(ticket.rsb_deposit_move_id)
+        self.assertNotIn("o_rsb_waiting_deposits", self._page("/my"), "paid: the banner goes")
+
     def test_settled_ticket_says_what_is_left_to_pay_and_links_the_invoice(self):
         ticket = self._paid_ticket()
         self._log_time(ticket, 150)  # $215 of time, $129 deposit: $86 to pay

@@ -63,6 +63,30 @@ class TestStatement(RSBCommon, HttpCase):
         self.assertAlmostEqual(aging["31-60 days"], 172.0)
         self.assertAlmostEqual(sum(aging.values()), data["position"]["open"])
 
+    def test_credit_is_netted_once_not_added_again(self):
+        credit = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.client_a.id,
+                "invoice_line_ids": [
+                    fields.Command.create({"name": "Goodwill", "quantity": 1, "price_unit": 50.0})
+                ],
+            }
+        )
+        credit.action_post()
+        data = self._data()
+        self.assertAlmostEqual(data["position"]["open"], 222.0, msg="$272 owed less the $50")
+        self.assertAlmostEqual(data["credit_left"], 0.0, "all of it went to what is owed")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("remote_support_billing.report_rsb_statement", self.client_a.ids)[0]
+            .decode()
+        )
+        self.assertNotIn("rsb_statement_credit_left", html)
+        self._pay_invoice(self.old)
+        self._pay_invoice(self.overdue)
+        self.assertAlmostEqual(self._data()["credit_left"], 50.0, msg="nothing owed: all left")
+
     def test_opening_balance_before_the_period(self):
         data = self._data(days=30)
         self.assertAlmostEqual(data["opening"], 272.0, msg="both invoices are before the period")

@@ -154,7 +154,11 @@ class RsbReceivablesDashboard(models.Model):
             domain = [("company_id", "=", dashboard._rsb_company().id)]
             by_kind = dict(Report._read_group(domain, ["kind"], ["amount:sum"]))
             dashboard.amount_deposits = by_kind.get("deposit", 0.0)
-            dashboard.amount_credits = by_kind.get("credit", 0.0) + by_kind.get("payment", 0.0)
+            dashboard.amount_credits = (
+                by_kind.get("credit", 0.0)
+                + by_kind.get("refund", 0.0)
+                + by_kind.get("payment", 0.0)
+            )
             [(old,)] = Report._read_group(
                 [*domain, ("older_than_threshold", "=", True)], [], ["amount:sum"]
             )
