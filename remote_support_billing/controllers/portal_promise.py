@@ -37,12 +37,19 @@ class RsbPromisePortal(CustomerPortal):
         )
         return moves - promised.move_ids
 
+    def _rsb_overdue(self, candidates, client, company, today):
+        """The candidates overdue by the one rule (a receivable item due before today: a
+        late first instalment counts, not only the invoice's last due date)."""
+        return candidates.filtered_domain(
+            client._rsb_owed_invoice_domain(company, overdue_date=today)
+        )
+
     def _rsb_promise_values(self, error=None, **kw):
         client = request.env.user.partner_id.commercial_partner_id
         company = request.env.company
         candidates = self._rsb_promise_candidates(client, company)
         today = Date.today()
-        overdue = candidates.filtered(lambda m: m.invoice_date_due and m.invoice_date_due < today)
+        overdue = self._rsb_overdue(candidates, client, company, today)
         return {
             "page_name": "rsb_promise",
             "client": client,
@@ -82,10 +89,7 @@ class RsbPromisePortal(CustomerPortal):
                 raise ValidationError(_("The date must be a date (YYYY-MM-DD).")) from exc
             candidates = self._rsb_promise_candidates(client, company)
             if what == "overdue":
-                today = Date.today()
-                moves = candidates.filtered(
-                    lambda m: m.invoice_date_due and m.invoice_date_due < today
-                )
+                moves = self._rsb_overdue(candidates, client, company, Date.today())
             else:
                 move_id = rsb_int(what, _("The invoice"))
                 moves = request.env["account.move"].sudo().browse(move_id).exists()

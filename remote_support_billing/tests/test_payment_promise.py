@@ -54,6 +54,41 @@ class TestPaymentPromise(RSBDunningCommon, HttpCase):
             "no reminder for promised invoices",
         )
 
+    def test_late_first_instalment_counts_as_overdue(self):
+        """An invoice in two instalments whose first is late (its last due date still ahead)
+        is part of "the overdue balance" the client promises, as dunning sees it."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Half now, half in 30 days",
+                "line_ids": [
+                    fields.Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 0}),
+                    fields.Command.create(
+                        {"value": "percent", "value_amount": 50.0, "nb_days": 30}
+                    ),
+                ],
+            }
+        )
+        split = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "journal_id": self.sale_journal.id,
+                "invoice_date": self.today - timedelta(days=10),
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    fields.Command.create(
+                        {"product_id": self.product_hour.id, "price_unit": 120.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        split.action_post()
+        self.assertGreater(split.invoice_date_due, self.today, "its last instalment is ahead")
+        by = self.today + timedelta(days=7)
+        self._post(what="overdue", date=by.isoformat())
+        promise = self.Promise.search([("partner_id", "=", self.client_a.id)])
+        self.assertEqual(promise.move_ids, self.late | self.later | split)
+
     def test_bad_input_is_refused_and_records_nothing(self):
         too_far = self.today + timedelta(days=self.company.rsb_promise_max_days + 1)
         cases = [
