@@ -7,3 +7,4 @@ from . import portal_deposit_invoice
 from . import portal_statement
 from . import portal_promise
 from . import portal_dispute
+from . import portal_pay_invoices

@@ -29,3 +29,4 @@ from . import test_day_roles
 from . import test_day_settle_preview
 from . import test_day_links
 from . import test_day_accountant
+from . import test_portal_pay_invoices
