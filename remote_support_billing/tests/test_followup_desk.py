@@ -123,3 +123,45 @@ class TestDunningEmailPreview(RSBDunningCommon, MockEmail):
         with self.assertRaisesRegex(UserError, "already done"):
             wizard.action_send_now()
         self.assertEqual(len(self._partner_mails(self.client)), 1)
+
+    def test_letter_preview_equals_the_letter_sent(self):
+        """A level that sends a formal letter: the preview renders it for this client
+        (nothing recorded, nothing attached); Send Now records that same letter."""
+        run, line, wizard = self._preview()
+        self.assertFalse(wizard.has_letter)
+        with self.assertRaisesRegex(UserError, "no formal letter"):
+            wizard.action_preview_letter()
+        line.level_id.sudo().send_letter = True  # the administrator's setting
+        wizard.invalidate_recordset()
+        self.assertTrue(wizard.has_letter)
+        letters, attachments = (
+            self.env["rsb.dunning.letter"].search_count([]),
+            self.env["ir.attachment"].search_count([]),
+        )
+        action = wizard.action_preview_letter()
+        self.assertEqual(
+            (action["type"], action["report_name"], action["context"]["active_ids"]),
+            (
+                "ir.actions.report",
+                "remote_support_billing.rsb_dunning_letter_document",
+                line.ids,
+            ),
+        )
+        preview, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            action["report_name"], line.ids
+        )
+        self.assertIn(b"Preview Client", preview)
+        self.assertEqual(
+            (
+                self.env["rsb.dunning.letter"].search_count([]),
+                self.env["ir.attachment"].search_count([]),
+            ),
+            (letters, attachments),
+            "a preview records nothing",
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.technician).action_preview_letter()
+        wizard.action_send_now()
+        self.assertEqual(run.state, "preview")
+        self.assertTrue(line.letter_id, "the letter is recorded")
+        self.assertEqual(line.letter_id.attachment_id.raw, preview, "the preview is what is sent")

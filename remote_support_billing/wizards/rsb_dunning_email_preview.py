@@ -1,6 +1,6 @@
 """The follow-up desk (issue 26): preview one client's dunning email from its run line, edit
-it, and send it now (the line executed alone: its level's other actions too), before or
-without executing the whole run."""
+it, preview the formal letter (PDF) the level would send, and send it now (the line executed
+alone: its level's other actions too), before or without executing the whole run."""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -16,6 +16,7 @@ class RsbDunningEmailPreview(models.TransientModel):
     subject = fields.Char()
     body = fields.Html(sanitize_style=True)
     has_email = fields.Boolean(readonly=True)
+    has_letter = fields.Boolean(related="line_id.level_id.send_letter")
     note = fields.Char(readonly=True)
 
     @api.model
@@ -41,6 +42,16 @@ class RsbDunningEmailPreview(models.TransientModel):
         else:
             values["note"] = email.get("label") or _("This level sends no email.")
         return values
+
+    def action_preview_letter(self):
+        """The formal letter of this client as the level would send it (Odoo's report
+        viewer: nothing is recorded or attached until the line is executed)."""
+        self.ensure_one()
+        line = self.line_id
+        line.check_access("write")
+        if not line.level_id.send_letter:
+            raise UserError(_("This level sends no formal letter."))
+        return self.env.ref("remote_support_billing.rsb_dunning_letter_report").report_action(line)
 
     def action_send_now(self):
         """Execute this client's line now with the email as edited here."""
