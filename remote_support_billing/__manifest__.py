@@ -54,6 +54,7 @@
         "views/portal_deposit_templates.xml",
         "views/rsb_send_error_views.xml",
         "wizards/rsb_deposit_waive_wizard_views.xml",
+        "wizards/rsb_billing_policy_views.xml",
         "wizards/rsb_deposit_payment_wizard_views.xml",
         "wizards/rsb_session_schedule_wizard_views.xml",
         "wizards/rsb_settle_preview_wizard_views.xml",

@@ -30,3 +30,4 @@ from . import test_day_settle_preview
 from . import test_day_links
 from . import test_day_accountant
 from . import test_portal_pay_invoices
+from . import test_billing_policy

@@ -13,3 +13,4 @@ from . import rsb_statement_send_wizard
 from . import rsb_dunning_email_preview
 from . import rsb_settle_preview_wizard
 from . import rsb_deposit_payment_wizard
+from . import rsb_billing_policy
