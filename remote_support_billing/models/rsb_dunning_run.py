@@ -2,10 +2,11 @@
 preview; the execution is in rsb_dunning_run_execute.py."""
 
 from collections import defaultdict
+from datetime import date
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
 RUN_STATES = [
     ("draft", "Draft"),
@@ -237,17 +238,28 @@ class RsbDunningRun(models.Model):
         )
         self.env.cr.execute(query)
         plan = defaultdict(list)
-        currencies = {}
-        for row in self.env.cr.dictfetchall():
+        # rounding of each currency read once (res.currency.round, without a record access
+        # per row: the plan has a row per overdue invoice)
+        rows = self.env.cr.dictfetchall()  # before any field read (a query of its own)
+        roundings = {}
+        company_rounding = self.company_id.currency_id.rounding
+        for row in rows:
             currency_id = row["currency_id"]
-            if currency_id not in currencies:
-                currencies[currency_id] = self.env["res.currency"].browse(currency_id)
-            currency = currencies[currency_id]
-            row["residual"] = self.company_id.currency_id.round(row["residual"])
-            row["residual_currency"] = currency.round(row["residual_currency"])
+            if currency_id not in roundings:
+                roundings[currency_id] = self.env["res.currency"].browse(currency_id).rounding
+            row["residual"] = float_round(row["residual"], precision_rounding=company_rounding)
+            row["residual_currency"] = float_round(
+                row["residual_currency"], precision_rounding=roundings[currency_id]
+            )
             row["items"] = [self._rsb_plan_item(item) for item in row["items"]]
             plan[row["partner_id"]].append(row)
         return plan
+
+    @staticmethod
+    def _rsb_json_date(day):
+        """A date of the plan's JSON (ISO text; `date.fromisoformat`, not strptime: one per
+        receivable item and payment)."""
+        return day if isinstance(day, date) else date.fromisoformat(day[:10])
 
     @api.model
     def _rsb_plan_item(self, item):
@@ -255,9 +267,10 @@ class RsbDunningRun(models.Model):
         it, [(date, amount paid or credited that day)])``, amounts in the item's currency
         (billing_math.interest_on_balance)."""
         ratio = item["ratio"] or 1.0
-        paid = [(fields.Date.to_date(day), amount) for day, amount in item["payments"]]
-        paid += [(fields.Date.to_date(day), amount * ratio) for day, amount in item["credits"]]
-        return (fields.Date.to_date(item["date_due"]), item["amount"], sorted(paid))
+        to_date = self._rsb_json_date
+        paid = [(to_date(day), amount) for day, amount in item["payments"]]
+        paid += [(to_date(day), amount * ratio) for day, amount in item["credits"]]
+        return (to_date(item["date_due"]), item["amount"], sorted(paid))
 
     def _rsb_owed_invoices_query(self):
         """Sub-select of the company's invoices that count as owed (one definition)."""
