@@ -2,13 +2,17 @@
 rule-based state machine), for a client in the company's currency or in EUR at a changing
 rate, deposits taxed or not; after every step the books keep their invariants.
 
-Rules include money paid on account (unapplied) and the invariant that what the addon says a
-client owes is their open receivable in the books.
+Rules include money paid on account (unapplied), instalment payment terms (half now, half in
+30 days), and write-offs of what is left of a settle-up invoice (a credit note carrying its taxes,
+or a journal entry); invariants include that what the addon says a client owes is their open
+receivable in the books, and that what is overdue at a date is what fell due by then (per
+instalment) less the client's credits, on every screen that lists it.
 Examples per run: RSB_LIFECYCLE_EXAMPLES (default 12, derandomized so CI is repeatable);
 `RSB_LIFECYCLE_EXAMPLES=300 make test PYTEST_ARGS="-k random"` for a larger, random run.
 """
 
 import os
+from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -68,6 +72,63 @@ class TestDepositLifecycleRandom(LifecycleCase):
             }
         )
 
+        # half now, half in 30 days: the second instalment falls due later than the first
+        cls.instalments = cls.env["account.payment.term"].create(
+            {
+                "name": "Half now, half in 30 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 30}),
+                ],
+            }
+        )
+        cls.bad_debts = cls.company._rsb_get_bad_debt_account()
+
+    def _account_balance(self, account):
+        self.env.flush_all()
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+        )
+        return self.currency.round(sum(lines.mapped("balance")))
+
+    def _assert_overdue_is_what_fell_due(self, client):
+        """At a few dates ahead: the overdue figure (one method for every screen) is what fell
+        due before that date, per receivable item (a late first instalment counts), less the
+        client's open credits; the invoices listed as overdue are those with such an item."""
+        self.env.flush_all()
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id", "child_of", client.id),
+                ("company_id", "=", self.company.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ]
+        )
+        credits = -sum(line.amount_residual for line in lines if line.amount_residual < 0)
+        today = fields.Date.context_today(self.env.user)
+        for days in (1, 20, 45):
+            date = today + timedelta(days=days)
+            fell_due = lines.filtered(
+                lambda line, date=date: line.amount_residual > 0
+                and (line.date_maturity or line.date) < date
+            )
+            expected = max(
+                self.currency.round(sum(fell_due.mapped("amount_residual")) - credits), 0
+            )
+            position = client._rsb_get_receivable_position(self.company, date).get(
+                client.id, client._rsb_empty_position()
+            )
+            self.assertAlmostEqual(position["overdue"], expected, 2, f"overdue at {date}")
+            listed = self.env["account.move"].search(
+                client._rsb_owed_invoice_domain(self.company, overdue_date=date)
+            )
+            self.assertEqual(
+                listed,
+                fell_due.move_id.filtered(lambda m: m.move_type == "out_invoice"),
+                f"invoices overdue at {date}",
+            )
+
     def _assert_no_residue(self, ticket):
         """A ticket that holds nothing leaves nothing on Customer Deposits in the company's
         currency either (the exchange difference is booked)."""
@@ -90,11 +151,28 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 case.env.invalidate_all()
                 self.ticket = None
 
-            @initialize(client=st.sampled_from(["company currency", "EUR"]), taxed=st.booleans())
-            def create_ticket(self, client, taxed):
+            @initialize(
+                client=st.sampled_from(["company currency", "EUR"]),
+                taxed=st.booleans(),
+                minutes=st.sampled_from([0, 45, 125]),
+                trusted=st.booleans(),
+                instalments=st.booleans(),
+            )
+            def create_ticket(self, client, taxed, minutes, trusted, instalments):
+                """A ticket, with time already logged (a technician who connected first) or
+                not, of a client trusted or not, on instalment terms or not."""
                 case.company.rsb_tax_deposits = taxed
                 partner = case.client_b if client == "EUR" else case.client_a
+                partner.write(
+                    {
+                        "rsb_trusted": trusted,
+                        "rsb_trust_reason": "random" if trusted else False,
+                        "property_payment_term_id": case.instalments.id if instalments else False,
+                    }
+                )
                 self.ticket = case._create_ticket(partner, user_id=case.technician.id)
+                if minutes:
+                    case._log_time(self.ticket, minutes)
 
             def teardown(self):
                 self.savepoint.close(rollback=True)
@@ -105,6 +183,17 @@ class TestDepositLifecycleRandom(LifecycleCase):
             def state(self):
                 self.ticket.invalidate_recordset()
                 return self.ticket.rsb_deposit_state
+
+            @property
+            def fresh_ticket(self):
+                """The ticket read afresh: a precondition must not see the cache of before
+                the last step (a settle-up's documents, time logged)."""
+                self.ticket.invalidate_recordset()
+                return self.ticket
+
+            @property
+            def settlements(self):
+                return self.fresh_ticket.rsb_settlement_move_ids
 
             def requests(self, **filters):
                 moves = (
@@ -189,7 +278,7 @@ class TestDepositLifecycleRandom(LifecycleCase):
             def log_time(self, minutes):
                 case._log_time(self.ticket, minutes)
 
-            @precondition(lambda self: self.ticket.sudo().timesheet_ids)
+            @precondition(lambda self: self.fresh_ticket.sudo().timesheet_ids)
             @rule()
             def settle(self):
                 try:
@@ -197,10 +286,10 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 except UserError as error:
                     assert "not paid yet" in error.args[0], error.args[0]
 
-            @precondition(lambda self: self.ticket.rsb_settlement_move_ids)
+            @precondition(lambda self: self.settlements)
             @rule(cancel=st.booleans())
             def reverse_settlement(self, cancel):
-                moves = self.ticket.rsb_settlement_move_ids.filtered(
+                moves = self.settlements.filtered(
                     lambda m: m.state == "posted"
                     and not m.reversal_move_ids
                     and not m.reversed_entry_id
@@ -210,12 +299,12 @@ class TestDepositLifecycleRandom(LifecycleCase):
                     if reversal.state == "draft":
                         reversal.action_post()
 
-            @precondition(lambda self: bool(self.ticket.rsb_settlement_move_ids))
+            @precondition(lambda self: bool(self.settlements))
             @rule()
             def credit_part_of_settlement(self):
                 """A goodwill credit note of $10 on a settle-up invoice: a price adjustment,
                 the ticket stays as it was (settled, its time invoiced)."""
-                invoices = self.ticket.rsb_settlement_move_ids.filtered(
+                invoices = self.settlements.filtered(
                     lambda m: m.move_type == "out_invoice"
                     and m.state == "posted"
                     and not m.reversed_entry_id
@@ -271,6 +360,79 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 )
                 payment.action_post()
 
+            @rule(trusted=st.booleans())
+            def trust_client(self, trusted):
+                """A manager trusts the client (invoiced after the work, on their payment
+                terms) or makes them prepay again (immediate payment)."""
+                self.ticket.commercial_partner_id.with_user(case.helpdesk_manager).write(
+                    {"rsb_trusted": trusted, "rsb_trust_reason": "random"}
+                )
+
+            @rule(instalments=st.booleans())
+            def payment_terms(self, instalments):
+                """The client's next invoices are due in two instalments, or at once (a client
+                who prepays is invoiced for immediate payment whatever their terms)."""
+                self.ticket.commercial_partner_id.property_payment_term_id = (
+                    case.instalments if instalments else False
+                )
+
+            @precondition(lambda self: bool(self.settlements))
+            @rule(method=st.sampled_from(["credit_note", "entry"]))
+            def write_off(self, method):
+                """The accountant writes off what is left of a settle-up invoice: the invoice
+                is paid off, the time stays invoiced (a lost debt, not a reversal of the work);
+                a credit note puts the untaxed part on bad debts and reverses the tax."""
+                invoices = self.settlements.filtered(
+                    lambda m: m.move_type == "out_invoice"
+                    and m.state == "posted"
+                    and m.payment_state in ("not_paid", "partial")
+                )
+                if not invoices:
+                    return
+                invoice = invoices[-1]
+                residual = invoice.amount_residual
+                residual_company = invoice.amount_residual_signed  # at the invoice's rate
+                settled = self.ticket.rsb_settled
+                bad_debts = case._account_balance(case.bad_debts)
+                wizard = (
+                    case.env["rsb.dunning.writeoff.wizard"]
+                    .with_user(case.accountant)
+                    .create(
+                        {
+                            "partner_id": invoice.commercial_partner_id.id,
+                            "move_ids": [Command.set(invoice.ids)],
+                            "method": method,
+                            "reason": "random",
+                        }
+                    )
+                )
+                wizard.action_confirm()
+                invoice.invalidate_recordset()
+                self.ticket.invalidate_recordset()
+                assert invoice.currency_id.is_zero(invoice.amount_residual), invoice.amount_residual
+                assert self.ticket.rsb_settled == settled
+                written = case._account_balance(case.bad_debts) - bad_debts
+                if method == "entry":
+                    # the receivable left, taxes included, at the rate it was booked at
+                    expected = residual_company
+                else:
+                    # a credit note at the write-off's date (today's rate; the difference
+                    # with the invoice's rate is an exchange difference, not a bad debt):
+                    # the untaxed part on bad debts, the tax of the written-off part reversed
+                    expected = invoice.currency_id._convert(
+                        residual * invoice.amount_untaxed / invoice.amount_total,
+                        case.company.currency_id,
+                        case.company,
+                        wizard.date,
+                    )
+                assert abs(written - expected) <= 0.02, (
+                    method,
+                    written,
+                    expected,
+                    invoice.currency_id.name,
+                    invoice.invoice_line_ids.mapped(lambda line: (line.name, line.balance)),
+                )
+
             @rule(policy=st.sampled_from(["refund", "credit"]))
             def change_policy(self, policy):
                 case.company.rsb_unused_deposit_policy = policy
@@ -314,6 +476,11 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 )
 
             @invariant()
+            def overdue_is_what_fell_due(self):
+                if self.ticket:
+                    case._assert_overdue_is_what_fell_due(self.ticket.commercial_partner_id)
+
+            @invariant()
             def owed_equals_the_ledger(self):
                 """What the addon says the client owes (one rule for every screen) is the
                 client's open receivable in Odoo's books: no deposit request in it, nothing
@@ -342,7 +509,7 @@ class TestDepositLifecycleRandom(LifecycleCase):
 
         DepositMachine.TestCase.settings = settings(
             max_examples=EXAMPLES,
-            stateful_step_count=8,
+            stateful_step_count=14,
             deadline=None,
             database=None,
             derandomize=EXAMPLES <= 50,
