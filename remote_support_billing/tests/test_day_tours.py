@@ -68,6 +68,24 @@ class TestDayTours(RSBCommon, HttpCase):
         self.assertAlmostEqual(ticket.rsb_deposit_returned, 129.0)
         self.assertIn("The client sold the printer", " ".join(ticket.message_ids.mapped("body")))
 
+    def test_manager_waives_deposit_and_client_is_told(self):
+        ticket = self._create_ticket(self.contact_a, name="Server down", user_id=self.technician.id)
+        ticket.with_user(self.technician).action_rsb_request_deposit()
+        request = ticket.rsb_deposit_move_id
+        self.assertEqual(ticket.rsb_deposit_state, "requested")
+        self.start_tour(
+            f"/odoo/helpdesk.ticket/{ticket.id}",
+            "rsb_day_manager_waive",
+            login=self.helpdesk_manager.login,
+        )
+        self.assertTrue(ticket.rsb_deposit_waived)
+        self.assertEqual(request.state, "cancel", "the unpaid request is cancelled")
+        notice = ticket.message_ids.filtered(lambda m: "no deposit is needed" in (m.body or ""))
+        self.assertEqual(notice.partner_ids, self.contact_a, "sent to the client")
+        self.assertIn(
+            "Server down: the owner confirmed by phone", " ".join(ticket.message_ids.mapped("body"))
+        )
+
     def test_accountant_sees_status_and_settles(self):
         overdue = self.env["account.move"].create(
             {

@@ -115,6 +115,36 @@ registry.category("web_tour.tours").add("rsb_day_manager", {
     ],
 });
 
+// The manager waives a requested deposit (an emergency): the reason is asked, the client is
+// told in the chatter that there is nothing to pay, and the ticket may be scheduled.
+registry.category("web_tour.tours").add("rsb_day_manager_waive", {
+    steps: () => [
+        {
+            content: "The deposit is requested: waive it",
+            trigger: '.o_form_view button[name="action_rsb_waive_deposit"]',
+            run: "click",
+        },
+        {
+            content: "Say why",
+            trigger: '.modal .o_field_widget[name="reason"] input, .modal .o_field_widget[name="reason"] textarea',
+            run: "edit Server down: the owner confirmed by phone",
+        },
+        {
+            content: "Waive the deposit",
+            trigger: '.modal footer button[name="action_confirm"]:contains("Waive Deposit")',
+            run: "click",
+        },
+        {
+            content: "The client is told there is nothing to pay",
+            trigger: '.o-mail-Message:contains("no deposit is needed")',
+        },
+        {
+            content: "No waive button any more: the session can be scheduled",
+            trigger: '.o_form_view:not(:has(.modal)):not(:has(button[name="action_rsb_waive_deposit"])) button[name="action_rsb_schedule_session"]',
+        },
+    ],
+});
+
 registry.category("web_tour.tours").add("rsb_day_accountant", {
     steps: () => [
         {
