@@ -75,6 +75,14 @@ class RsbPayInvoicesPortal(RSBPortalAccount):
             )
         return invoices
 
+    def _rsb_account_summary_values(self):
+        """The account page ticks only what this rule lets the client pay together."""
+        values = super()._rsb_account_summary_values()
+        values["rsb_payable"] = values["open_moves"].filtered_domain(
+            self._rsb_payable_invoices_domain()
+        )
+        return values
+
     @staticmethod
     def _rsb_parse_ids(values, label):
         """Ids from the browser ("12", ["12", "13"] or "12-13"): positive integers, or a
