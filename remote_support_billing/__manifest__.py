@@ -58,6 +58,7 @@
         "wizards/rsb_deposit_payment_wizard_views.xml",
         "wizards/rsb_session_schedule_wizard_views.xml",
         "wizards/rsb_settle_preview_wizard_views.xml",
+        "wizards/rsb_pay_now_wizard_views.xml",
         "views/rsb_payment_plan_views.xml",
         "views/account_payment_views.xml",
         "views/rsb_receivable_aging_report_views.xml",

@@ -8,3 +8,4 @@ from . import portal_statement
 from . import portal_promise
 from . import portal_dispute
 from . import portal_pay_invoices
+from . import pay_now

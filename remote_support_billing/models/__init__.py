@@ -70,3 +70,5 @@ from . import mail_mail
 from . import helpdesk_ticket_links
 from . import helpdesk_ticket_settlement_jobs
 from . import helpdesk_ticket_settlement_fees
+from . import helpdesk_ticket_pay_now
+from . import ir_websocket

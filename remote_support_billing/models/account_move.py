@@ -88,6 +88,7 @@ class AccountMove(models.Model):
         tickets.filtered(
             lambda t: t.rsb_deposit_state == "paid" and t.rsb_deposit_move_id in deposits
         )._rsb_on_deposit_paid()
+        tickets.filtered(lambda t: t.rsb_pay_now_move_id in deposits)._rsb_on_pay_now_paid()
         today = fields.Date.context_today(self)
         on_time = self.filtered(
             lambda m: m.move_type == "out_invoice"
@@ -288,10 +289,17 @@ class AccountMove(models.Model):
         for move in self.filtered("rsb_deposit_ticket_id"):
             if move.state == "cancel":
                 raise UserError(_("This deposit request was cancelled: there is nothing to pay."))
+            pay_now = move.rsb_deposit_ticket_id.sudo().rsb_pay_now_move_id == move
             if move.payment_state in ("paid", "in_payment") or move.currency_id.is_zero(
                 move.amount_residual
             ):
-                raise UserError(_("This deposit is already paid."))
+                raise UserError(
+                    _("This payment request is already paid.")
+                    if pay_now
+                    else _("This deposit is already paid.")
+                )
+            if pay_now:
+                continue  # the time of a session that took place: no agreement to accept first
             if not move.commercial_partner_id.with_company(move.company_id).rsb_agreement_accepted:
                 raise UserError(
                     _("Accept the client agreement on the ticket page before paying the deposit.")

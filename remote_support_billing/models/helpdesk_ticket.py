@@ -25,6 +25,9 @@ RSB_PROTECTED_FIELDS = frozenset(
         # set by a helpdesk manager's override, with a reason (credit hold)
         "rsb_credit_hold_override",
         "rsb_bound_rate",
+        # the pay-now request and its link: Request Payment Now only
+        "rsb_pay_now_move_id",
+        "rsb_pay_now_code",
     }
 )
 # A change of these may open or close the deposit gate or the credit hold.
@@ -103,6 +106,8 @@ class HelpdeskTicket(models.Model):
         self._rsb_check_protected_fields(vals.keys())
         if RSB_GATE_FIELDS & vals.keys():
             self._rsb_check_gate_before_write(vals)
+        if vals.get("stage_id"):
+            self._rsb_check_close_with_payment_now(vals)
         res = super().write(vals)
         if RSB_GATE_FIELDS & vals.keys():
             # on the values after the write: stage, client and team together

@@ -140,6 +140,7 @@ class HelpdeskTicket(models.Model):
         "rsb_settled",
         "rsb_deposit_waived",
         "rsb_deposit_move_id.state",
+        "rsb_pay_now_move_id",
         "rsb_deposit_line_ids.parent_state",
         "rsb_deposit_line_ids.amount_currency",
         "rsb_deposit_line_ids.move_id.amount_residual",

@@ -74,6 +74,7 @@ class HelpdeskTicket(models.Model):
         "rsb_deposit_line_ids.amount_currency",
         "rsb_deposit_line_ids.move_id.amount_residual",
         "rsb_deposit_move_id.state",
+        "rsb_pay_now_move_id",
     )
     def _compute_rsb_deposit_figures(self):
         figures = self._rsb_get_deposit_figures()
@@ -134,6 +135,10 @@ class HelpdeskTicket(models.Model):
         for move in drafts.filtered(
             lambda line: line.rsb_deposit_role == "request"
         ).move_id.filtered(lambda move: move.move_type == "out_invoice"):
+            if move.rsb_deposit_ticket_id.rsb_pay_now_move_id == move:
+                # a pay-now request (the time so far, not the deposit before scheduling):
+                # its own figures (`rsb_pay_now_*`); paid, it is received like a deposit
+                continue
             # the open request: asked, not booked (its total is what the client will pay)
             figures = result[move.rsb_deposit_ticket_id.id]
             figures["requested"] += move.amount_total

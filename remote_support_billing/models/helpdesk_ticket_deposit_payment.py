@@ -48,7 +48,13 @@ class HelpdeskTicket(models.Model):
         """The ticket's deposit request not paid yet (a draft invoice), if any."""
         self.ensure_one()
         move = self.sudo().rsb_deposit_move_id
-        return move if move and move._rsb_is_open_deposit_request() else move.browse()
+        if move and move._rsb_is_open_deposit_request():
+            return move
+        # else the payment requested now, which the client may pay by transfer as well
+        pay_now = self.sudo().rsb_pay_now_move_id
+        if pay_now and self.sudo().rsb_pay_now_state in ("pending", "failed"):
+            return pay_now
+        return move.browse()
 
     def _rsb_register_deposit_payment(self, journal, amount=None, date=None, memo=None):
         """Book the deposit the client paid by bank transfer or cash: the open request is
@@ -68,6 +74,14 @@ class HelpdeskTicket(models.Model):
                     "the deposit. Register the excess as a payment of the client's account.",
                     due=format_amount(self.env, total, currency),
                     amount=format_amount(self.env, amount, currency),
+                )
+            )
+        if request == self.sudo().rsb_pay_now_move_id and currency.compare_amounts(amount, total):
+            raise UserError(
+                _(
+                    "A payment requested now is paid in full (%(due)s): register the part "
+                    "that arrived as a payment of the client's account instead.",
+                    due=format_amount(self.env, total, currency),
                 )
             )
         company = request.company_id

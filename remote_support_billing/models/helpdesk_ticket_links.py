@@ -21,7 +21,7 @@ class HelpdeskTicket(models.Model):
         compute_sudo=True,
     )
 
-    @api.depends("rsb_deposit_unpaid", "rsb_settled")
+    @api.depends("rsb_deposit_unpaid", "rsb_settled", "rsb_pay_now_state")
     def _compute_rsb_pay_url(self):
         for ticket in self:
             sudo_ticket = ticket.sudo()
@@ -30,6 +30,8 @@ class HelpdeskTicket(models.Model):
             url = False
             if not ticket.id or not ticket.partner_id:
                 pass
+            elif sudo_ticket._rsb_pay_now_open():
+                url = sudo_ticket.rsb_pay_now_url
             elif ticket.rsb_currency_id.compare_amounts(ticket.rsb_deposit_unpaid, 0.0) > 0:
                 url = self._rsb_portal_link(sudo_ticket)
             else:

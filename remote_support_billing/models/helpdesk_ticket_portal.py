@@ -15,6 +15,17 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         ticket = self.sudo()
         currency = ticket.rsb_currency_id
+        if ticket._rsb_pay_now_open():
+            request = ticket.rsb_pay_now_move_id
+            return {
+                "state": "pay_now_due",
+                "label": _(
+                    "Time so far to pay: %s",
+                    format_amount(self.env, request.amount_total, currency),
+                ),
+                "amount": request.amount_total,
+                "url": request.get_portal_url(),
+            }
         if ticket.rsb_deposit_state == "requested" and ticket.rsb_deposit_move_id:
             deposit = ticket.rsb_deposit_move_id
             due = deposit.amount_residual

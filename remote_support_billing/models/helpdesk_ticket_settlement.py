@@ -421,6 +421,20 @@ class HelpdeskTicket(models.Model):
         """
         self.ensure_one()
         currency = self.rsb_currency_id
+        if self._rsb_pay_now_open():
+            # settled now, the time would be billed twice once the client pays the request
+            raise UserError(
+                _(
+                    "A payment of %(amount)s requested now on ticket %(ticket)s is %(state)s: "
+                    "the settle-up is booked when it is paid. Cancel the request first to "
+                    "settle up otherwise.",
+                    amount=format_amount(self.env, self.rsb_pay_now_amount, currency),
+                    ticket=self.display_name,
+                    state=dict(self._fields["rsb_pay_now_state"]._description_selection(self.env))[
+                        self.rsb_pay_now_state
+                    ].lower(),
+                )
+            )
         if currency.compare_amounts(self.rsb_deposit_unpaid, 0.0) > 0:
             raise UserError(
                 _(

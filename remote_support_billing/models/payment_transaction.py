@@ -140,6 +140,33 @@ class PaymentTransaction(models.Model):
             extra_create_values.setdefault("partner_id", plan.partner_id.id)
         return super()._create_payment(**extra_create_values)
 
+    def _update_state(self, allowed_states, target_state, state_message):
+        """A pay-now payment that changes state (pending, authorized, done, failed) is shown
+        live on its ticket's form (`helpdesk.ticket._rsb_notify_pay_now`)."""
+        updated = super()._update_state(allowed_states, target_state, state_message)
+        updated._rsb_get_pay_now_tickets()._rsb_notify_pay_now()
+        return updated
+
+    def _rsb_get_pay_now_tickets(self):
+        """The tickets whose pay-now request these transactions pay."""
+        moves = self.sudo().invoice_ids.filtered("rsb_deposit_ticket_id")
+        return moves.rsb_deposit_ticket_id.filtered(lambda t: t.rsb_pay_now_move_id in moves)
+
+    def _post_process(self):
+        """A pay-now request paid twice (two tabs, two cards): the second payment finds nothing
+        left to pay and stays the client's credit; its ticket says so."""
+        res = super()._post_process()
+        for tx in self.filtered(lambda t: t.state == "done" and t.payment_id):
+            tickets = tx._rsb_get_pay_now_tickets()
+            if not tickets:
+                continue
+            line = tx.payment_id.move_id.line_ids.filtered(
+                lambda ln: ln.account_id.account_type == "asset_receivable"
+            )
+            if line and not tx.currency_id.is_zero(sum(line.mapped("amount_residual_currency"))):
+                tickets._rsb_on_pay_now_extra_payment(tx)
+        return res
+
     def _log_message_on_linked_documents(self, message):
         res = super()._log_message_on_linked_documents(message)
         plan = self.rsb_plan_line_id.plan_id

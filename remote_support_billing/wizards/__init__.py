@@ -12,5 +12,6 @@ from . import account_move_reversal
 from . import rsb_statement_send_wizard
 from . import rsb_dunning_email_preview
 from . import rsb_settle_preview_wizard
+from . import rsb_pay_now_wizard
 from . import rsb_deposit_payment_wizard
 from . import rsb_billing_policy
