@@ -4,7 +4,7 @@
     "name": "Remote Support Billing",
     "summary": "Deposits before scheduling, timesheet settle-up, trusted clients "
     "and dunning for businesses that bill by the hour",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/remote-support-billing/remote_support_billing",
     "author": "remote_support_billing authors",

@@ -6,12 +6,12 @@ records nothing."""
 from datetime import date as Date
 
 from odoo import _, http
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .rsb_params import rsb_int, rsb_str
+from .rsb_params import TOKEN_MAX, rsb_int, rsb_str
 
 
 class RsbPromisePortal(CustomerPortal):
@@ -103,6 +103,97 @@ class RsbPromisePortal(CustomerPortal):
         values["done"] = not error
         return request.render(
             "remote_support_billing.portal_rsb_promise", values, status=400 if error else 200
+        )
+
+
+class RsbInvoicePromisePortal(CustomerPortal):
+    """The promise of one invoice from its page, reached by the reminder email's link: with
+    the invoice's access token (a visitor holding the email) or as the logged-in client.
+    Odoo's portal access check says whose invoice it is; `_rsb_promise` checks the rest."""
+
+    def _rsb_promise_move(self, invoice_id, access_token):
+        invoice_id = rsb_int(invoice_id, _("The invoice"))
+        access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+        try:
+            return self._document_check_access("account.move", invoice_id, access_token)
+        except (AccessError, MissingError) as exc:
+            raise ValidationError(_("This invoice does not exist or is not yours.")) from exc
+
+    def _rsb_promise_invoice_render(self, move, access_token, error=None, done=False, **kw):
+        values = self._prepare_portal_layout_values()
+        company = move.company_id
+        values.update(
+            {
+                "page_name": "rsb_promise",
+                "move": move,
+                "access_token": access_token or "",
+                "max_days": company.rsb_promise_max_days,
+                "today": Date.today().isoformat(),
+                "promise": request.env["rsb.payment.promise"]
+                .sudo()
+                .search([("state", "=", "open"), ("move_ids", "in", move.ids)], limit=1),
+                "error": error,
+                "done": done,
+                "kw": kw,
+            }
+        )
+        return request.render(
+            "remote_support_billing.portal_rsb_promise_invoice",
+            values,
+            status=400 if error else 200,
+        )
+
+    def _rsb_promise_refused(self, error):
+        return request.render(
+            "remote_support_billing.portal_rsb_message",
+            {"rsb_title": _("Promise to pay"), "rsb_message": error.args[0], "rsb_back_url": "/my"},
+            status=403,
+        )
+
+    @http.route(
+        ["/my/invoices/<int:invoice_id>/promise"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_rsb_promise_invoice(self, invoice_id, access_token=None, **kw):
+        try:
+            move = self._rsb_promise_move(invoice_id, access_token)
+        except ValidationError as exc:
+            return self._rsb_promise_refused(exc)
+        return self._rsb_promise_invoice_render(move, access_token)
+
+    @http.route(
+        ["/my/invoices/<int:invoice_id>/promise"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        csrf=True,
+    )
+    def portal_rsb_promise_invoice_post(
+        self, invoice_id, access_token=None, date=None, note=None, **kw
+    ):
+        try:
+            move = self._rsb_promise_move(invoice_id, access_token)
+        except ValidationError as exc:
+            return self._rsb_promise_refused(exc)
+        error = None
+        try:
+            day = rsb_str(date, _("The date"), 10, required=True)
+            note = rsb_str(note, _("The note"), 2000)
+            try:
+                day = Date.fromisoformat(day)
+            except ValueError as exc:
+                raise ValidationError(_("The date must be a date (YYYY-MM-DD).")) from exc
+            request.env["rsb.payment.promise"].sudo()._rsb_promise(
+                move.commercial_partner_id, move, day, note, source="portal"
+            )
+        except (UserError, ValidationError) as exc:
+            error = exc.args[0]
+        return self._rsb_promise_invoice_render(
+            move, access_token, error=error, done=not error, date=date, note=note
         )
 
 

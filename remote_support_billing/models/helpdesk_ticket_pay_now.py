@@ -228,10 +228,11 @@ class HelpdeskTicket(models.Model):
         move = self._rsb_create_deposit_document(values, amount)
         self.write({"rsb_pay_now_move_id": move.id, "rsb_pay_now_code": secrets.token_urlsafe(8)})
         move._portal_ensure_token()
+        hours = f"{figures['quantity']:.2f}"
         body = _(
             "Payment of %(amount)s requested now (time so far: %(hours)s h). Short link: %(url)s",
             amount=format_amount(self.env, amount, figures["currency"]),
-            hours=f"{figures['quantity']:.2f}",
+            hours=hours,
             url=self.rsb_pay_now_url,
         )
         self.message_post(body=body, subtype_xmlid="mail.mt_note", **self._rsb_sender_values())

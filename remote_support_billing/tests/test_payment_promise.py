@@ -162,3 +162,82 @@ class TestPaymentPromise(RSBDunningCommon, HttpCase):
         promise.with_user(self.accountant).action_cancel()
         self.assertEqual(promise.state, "cancel")
         self.assertFalse(self.late.rsb_dunning_pause_reason)
+
+
+@tagged("post_install", "-at_install")
+class TestPromiseFromTheEmailedLink(RSBDunningCommon, HttpCase):
+    """The reminder email's link opens the invoice page (its access token): there the client
+    promises a date for that invoice, logged in or not; another client's token, a forged id
+    or a bad date record nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.today()
+        cls.today = today
+        cls.late = cls._create_invoice(cls.client_a, 200.0, today - timedelta(days=10))
+        cls.foreign = cls._create_invoice(cls.client_b, 80.0, today - timedelta(days=10))
+        cls.Promise = cls.env["rsb.payment.promise"]
+
+    def _page(self, move, token):
+        return self.url_open(f"/my/invoices/{move.id}/promise?access_token={token}")
+
+    def _post(self, move, token, **data):
+        page = self._page(move, token)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open(
+            f"/my/invoices/{move.id}/promise",
+            data={"csrf_token": csrf, "access_token": token, **data},
+        )
+        self.env.invalidate_all()
+        return response
+
+    def test_visitor_with_the_emailed_link_promises_a_date(self):
+        token = self.late._portal_ensure_token()
+        invoice_page = self.url_open(f"/my/invoices/{self.late.id}?access_token={token}")
+        self.assertIn('id="rsb_promise_link"', invoice_page.text, "offered on the invoice page")
+        by = self.today + timedelta(days=5)
+        response = self._post(self.late, token, date=by.isoformat(), note="Friday")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("we noted your promise", response.text)
+        promise = self.Promise.search([("partner_id", "=", self.client_a.id)])
+        self.assertRecordValues(
+            promise, [{"state": "open", "date_promised": by, "source": "portal", "note": "Friday"}]
+        )
+        self.assertEqual(promise.move_ids, self.late)
+        self.assertEqual(self.late.rsb_dunning_pause_reason, "promise")
+        again = self._page(self.late, token)
+        self.assertIn("o_rsb_promise_existing", again.text, "the page says it is promised")
+        self.assertNotIn("rsb_promise_invoice_form", again.text)
+
+    def test_wrong_token_forged_id_and_bad_dates_record_nothing(self):
+        token = self.late._portal_ensure_token()
+        foreign_token = self.foreign._portal_ensure_token()
+        for move, tok in ((self.late, "wrong"), (self.late, foreign_token), (self.late, "")):
+            with self.subTest(token=tok):
+                page = self._page(move, tok)
+                self.assertEqual(page.status_code, 403)
+                self.assertNotIn("Traceback", page.text)
+        self.assertEqual(self.url_open("/my/invoices/abc/promise").status_code, 404)
+        too_far = self.today + timedelta(days=self.company.rsb_promise_max_days + 1)
+        for date, message in (
+            ((self.today - timedelta(days=1)).isoformat(), "Choose a date"),
+            (too_far.isoformat(), "Choose a date"),
+            ("31/12/2026", "must be a date"),
+            ("", "The date"),
+        ):
+            with self.subTest(date=date):
+                response = self._post(self.late, token, date=date)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(message, response.text)
+                self.assertNotIn("Traceback", response.text)
+        # a POST of another client's invoice with this invoice's token
+        page = self._page(self.late, token)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open(
+            f"/my/invoices/{self.foreign.id}/promise",
+            data={"csrf_token": csrf, "access_token": token, "date": self.today.isoformat()},
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.Promise.search([]))
+        self.assertFalse(self.late.rsb_dunning_pause_reason)

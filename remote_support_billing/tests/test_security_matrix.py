@@ -18,7 +18,13 @@ ROLES = ("technician", "manager", "accountant", "portal", "public")
 FIELD_PATHS = ("write", "create", "import", "copy")
 TICKET_FIELDS = ("rsb_settled", "rsb_deposit_state", "rsb_deposit_move_id", "rsb_payment_token_id")
 # fields written by the addon's own paths only (the Schedule wizard, the rate binding)
-TICKET_OWN_FIELDS = ("rsb_session_event_id", "rsb_bound_rate")
+TICKET_OWN_FIELDS = (
+    "rsb_session_event_id",
+    "rsb_bound_rate",
+    # the pay-now request and its link's code: Request Payment Now only
+    "rsb_pay_now_move_id",
+    "rsb_pay_now_code",
+)
 # the deposit ledger's tags on journal items (N7): the addon's own methods only
 LEDGER_FIELDS = ("rsb_deposit_ticket_id", "rsb_deposit_role")
 PARTNER_FIELDS = (
@@ -124,6 +130,22 @@ MATRIX = [
     ("manager", "res.partner", "write off", "wizard", REFUSED),
     ("accountant", "res.partner", "write off", "wizard", ALLOWED),
     ("portal", "res.partner", "write off", "wizard", REFUSED),
+    # pay now, during the session (issue 26.1): whoever works the ticket in Helpdesk
+    ("technician", "helpdesk.ticket", "request payment now", "wizard", ALLOWED),
+    ("manager", "helpdesk.ticket", "request payment now", "wizard", ALLOWED),
+    ("accountant", "helpdesk.ticket", "request payment now", "wizard", REFUSED),
+    ("accountant+", "helpdesk.ticket", "request payment now", "wizard", ALLOWED),
+    ("portal", "helpdesk.ticket", "request payment now", "wizard", REFUSED),
+    ("public", "helpdesk.ticket", "request payment now", "wizard", REFUSED),
+    ("technician", "helpdesk.ticket", "cancel payment now", "wizard", ALLOWED),
+    ("accountant", "helpdesk.ticket", "cancel payment now", "wizard", REFUSED),
+    ("portal", "helpdesk.ticket", "cancel payment now", "wizard", REFUSED),
+    ("public", "helpdesk.ticket", "cancel payment now", "wizard", REFUSED),
+    # the billing policy (Helpdesk > Configuration): helpdesk managers only
+    ("technician", "res.company", "billing policy", "wizard", REFUSED),
+    ("manager", "res.company", "billing policy", "wizard", ALLOWED),
+    ("accountant", "res.company", "billing policy", "wizard", REFUSED),
+    ("portal", "res.company", "billing policy", "wizard", REFUSED),
     # portal routes
     ("portal", "helpdesk.ticket", "close another client's ticket", "portal route", REFUSED),
     ("public", "helpdesk.ticket", "close another client's ticket", "portal route", REFUSED),
@@ -178,6 +200,9 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
         self._log_time(self.ticket_held, 125)
         self._settle(self.ticket_held)  # by the technician: the charge waits
         self.ticket_held.message_subscribe(self.accountant.partner_id.ids)
+        self.ticket_pay_now = self._ticket_with_deposit(pay="online")
+        self._log_time(self.ticket_pay_now, 125)
+        self.ticket_pay_now.sudo()._rsb_request_payment_now(send_email=False)
         self.ticket_cancelled = self._ticket_with_deposit(pay="none")
         self.ticket_cancelled.with_user(self.helpdesk_manager)._rsb_cancel_session("Not needed")
         self.other_token = self._create_token("done", partner=self.contact_b)
@@ -224,6 +249,8 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
             "rsb_unused_deposit_policy": ("credit", "credit"),
             "rsb_session_event_id": (self.other_event.id, str(self.other_event.id)),
             "rsb_bound_rate": (1.0, "1.0"),
+            "rsb_pay_now_move_id": (self.other_deposit.id, str(self.other_deposit.id)),
+            "rsb_pay_now_code": ("guessed-code", "guessed-code"),
             "rsb_deposit_ticket_id": (self.ticket.id, str(self.ticket.id)),
             "rsb_deposit_role": ("apply", "apply"),
         }[fname]
@@ -271,6 +298,12 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
                 "user_id": self.technician.id,
             },
             "action_confirm",
+        )
+
+    def _request_payment_now(self, user):
+        action = self.ticket_charge.with_user(user).action_rsb_request_payment_now()
+        self._wizard(
+            user, action["res_model"], {"ticket_id": self.ticket_charge.id}, "action_confirm"
         )
 
     def _wizard(self, user, model, values, method):
@@ -354,6 +387,19 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
                 {"partner_id": self.client_b.id, "move_ids": self.overdue.ids},
                 "action_confirm",
             ),
+            "request payment now": lambda: self._request_payment_now(user),
+            "cancel payment now": lambda: self._wizard(
+                user,
+                "rsb.pay.now.cancel.wizard",
+                {"ticket_id": self.ticket_pay_now.id, "reason": "Pays by transfer"},
+                "action_confirm",
+            ),
+            "billing policy": lambda: self._wizard(
+                user,
+                "rsb.billing.policy",
+                {"rsb_unused_deposit_policy": "refund", "rsb_trust_overdue_days": 3},
+                "action_save",
+            ),
             "close another client's ticket": lambda: self._close_route(user, self.ticket_b),
             "close own ticket": lambda: self._close_route(user, self.ticket_own),
         }
@@ -374,6 +420,7 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
             | self.ticket_refund
             | self.ticket_held
             | self.ticket_cancelled
+            | self.ticket_pay_now
         )
         clients = self.client_a | self.client_b
         counts = tuple(
@@ -388,8 +435,16 @@ class TestSecurityMatrix(SettleUpCase, HttpCase):
         )
         return (
             tickets.read(
-                [*TICKET_FIELDS, "stage_id", "rsb_deposit_waived", "rsb_session_event_id"]
+                [
+                    *TICKET_FIELDS,
+                    "stage_id",
+                    "rsb_deposit_waived",
+                    "rsb_session_event_id",
+                    "rsb_pay_now_move_id",
+                    "rsb_pay_now_state",
+                ]
             ),
+            self.company.read(["rsb_unused_deposit_policy", "rsb_trust_overdue_days"]),
             clients.read([f for f in PARTNER_FIELDS if f != "rsb_prepay_required"]),
             self.overdue.read(["amount_residual"]),
             counts,
