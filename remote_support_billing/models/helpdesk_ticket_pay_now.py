@@ -328,7 +328,9 @@ class HelpdeskTicket(models.Model):
                 "Close the ticket anyway? The request is then cancelled, with a reason.",
                 amount=format_amount(self.env, ticket.rsb_pay_now_amount, ticket.rsb_currency_id),
                 ticket=ticket.display_name,
-                state=dict(PAY_NOW_STATES)[ticket.rsb_pay_now_state].lower(),
+                state=dict(self._fields["rsb_pay_now_state"]._description_selection(self.env))[
+                    ticket.rsb_pay_now_state
+                ].lower(),
             ),
             action,
             _("Cancel the request and close"),

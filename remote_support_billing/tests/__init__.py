@@ -33,3 +33,4 @@ from . import test_portal_pay_invoices
 from . import test_billing_policy
 from . import test_migration_pay_buttons
 from . import test_pay_now
+from . import test_demo_story

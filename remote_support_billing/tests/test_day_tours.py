@@ -46,6 +46,23 @@ class TestDayTours(RSBCommon, HttpCase):
     def test_technician_requests_deposit_and_schedules(self):
         paid = self._paid_ticket()
         new = self._create_ticket(self.contact_a, name="Email not syncing")
+        # the technician's day already has a call: the wizard shows it beside the proposed
+        # time (tomorrow at this hour, 1 h), not overlapping it
+        proposed = fields.Datetime.now().replace(minute=0, second=0, microsecond=0) + timedelta(
+            days=1
+        )
+        busy = proposed + timedelta(hours=3)
+        if busy.date() != proposed.date():
+            busy = proposed - timedelta(hours=3)
+        self.env["calendar.event"].create(
+            {
+                "name": "Dentist office call",
+                "start": busy,
+                "stop": busy + timedelta(hours=1),
+                "user_id": self.technician.id,
+                "partner_ids": [fields.Command.link(self.technician.partner_id.id)],
+            }
+        )
         self.start_tour(
             "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
             "rsb_day_technician",

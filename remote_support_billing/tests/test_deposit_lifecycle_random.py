@@ -240,6 +240,7 @@ class TestDepositLifecycleRandom(LifecycleCase):
                         "already requested",
                         "already settled",
                         "not paid yet",
+                        "no timesheets",
                     )
                     assert any(text in error.args[0] for text in expected), error.args[0]
                     case.env.invalidate_all()

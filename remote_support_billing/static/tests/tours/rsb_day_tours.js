@@ -39,6 +39,10 @@ registry.category("web_tour.tours").add("rsb_day_technician", {
             trigger: '.modal .o_field_widget[name="user_id"] input',
         },
         {
+            content: "and shows the technician's day: the call already booked, not overlapping",
+            trigger: '.modal .o_field_widget[name="availability_html"]:contains("Dentist office call"):not(:contains("overlaps"))',
+        },
+        {
             content: "Book it",
             trigger: '.modal footer button[name="action_confirm"]:contains("Schedule")',
             run: "click",
