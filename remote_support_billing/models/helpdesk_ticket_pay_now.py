@@ -354,7 +354,7 @@ class HelpdeskTicket(models.Model):
             )
             try:
                 with self.env.cr.savepoint():
-                    ticket._rsb_settle()
+                    ticket._rsb_settle_clean_context()._rsb_settle()
             except UserError as error:
                 _logger.warning(
                     "Ticket %s paid now, settle-up failed: %s", ticket.number, error.args[0]
@@ -368,6 +368,15 @@ class HelpdeskTicket(models.Model):
                     ),
                 )
         self._rsb_notify_pay_now()
+
+    def _rsb_settle_clean_context(self):
+        """These tickets in an environment without the context of the payment being booked
+        (called from its reconciliation: `skip_invoice_sync`, `check_move_validity`,
+        `active_ids` of the payment wizard...), whose documents must be built as any other
+        settle-up's: their receivable, taxes and checks computed by Odoo."""
+        keep = ("lang", "tz", "allowed_company_ids", "tracking_disable", "mail_notrack")
+        context = {key: self.env.context[key] for key in keep if key in self.env.context}
+        return self.with_env(self.env(context=context))
 
     def _rsb_on_pay_now_extra_payment(self, transaction):
         """A payment of a request already paid (a second tab, a second card): nothing is left

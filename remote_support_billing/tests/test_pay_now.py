@@ -8,6 +8,7 @@ refused with a clear message and nothing written."""
 import json
 
 from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from .lifecycle_common import LifecycleCase
@@ -145,6 +146,25 @@ class TestPayNow(PayNowCase):
         # the link now shows the ticket, paid; no second request of the same time
         with self.assertRaisesRegex(UserError, "already settled"):
             ticket.with_user(self.technician).action_rsb_request_payment_now()
+        self._assert_books(ticket)
+
+    def test_time_logged_after_the_request_is_invoiced_with_it(self):
+        """The session went on after the request: the settle-up booked at the payment bills
+        all the time, applies what was paid, and leaves the rest due (a complete invoice, its
+        receivable built by Odoo: the payment's own context does not leak into it)."""
+        ticket = self._session_ticket()
+        self._request_now(ticket)
+        self._log_time(ticket, 30)  # 180 min: $258
+        ticket.with_user(self.accountant)._rsb_register_deposit_payment(self.bank_journal)
+        invoice = ticket.sudo().rsb_settlement_move_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+        )
+        self.assertEqual(invoice.state, "posted")
+        self.assertAlmostEqual(invoice.amount_total, 258.0 - 215.0)
+        self.assertAlmostEqual(invoice.amount_residual, 43.0, msg="the half hour since is due")
+        self.assertEqual(
+            invoice.invoice_payment_term_id, self.env.ref("account.account_payment_term_immediate")
+        )
         self._assert_books(ticket)
 
     def test_paid_twice_keeps_the_second_payment_as_credit(self):
@@ -329,3 +349,68 @@ class TestPayNowLink(PayNowCase, HttpCase):
             groups="account.group_account_user,account.group_account_invoice,"
             "base.group_partner_manager,helpdesk_mgmt.group_helpdesk_user",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPayNowTaxed(PayNowCase):
+    """Deposits taxed when received (VAT): the request made now carries the time's VAT, and the
+    settle-up booked when it is paid reverses it once (found by the randomized lifecycle)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        vat = cls.env["account.account"].create(
+            {"name": "VAT payable", "code": "251097", "account_type": "liability_current"}
+        )
+        repartition = [
+            Command.create({"repartition_type": "base"}),
+            Command.create({"repartition_type": "tax", "account_id": vat.id}),
+        ]
+        cls.product_hour.taxes_id = cls.env["account.tax"].create(
+            {
+                "name": "VAT 20%",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "invoice_repartition_line_ids": repartition,
+                "refund_repartition_line_ids": repartition,
+            }
+        )
+        cls.company.rsb_tax_deposits = True
+        cls.client_trusted.rsb_trusted = True
+
+    def _check_paid_request_books(self, ticket, register):
+        self._request_now(ticket)
+        move = ticket.sudo().rsb_pay_now_move_id
+        self._log_time(ticket, 70)  # time logged after the request: billed by the settle-up
+        if register:
+            ticket.with_user(self.accountant)._rsb_register_deposit_payment(self.bank_journal)
+        else:
+            tx = self._demo_tx(move, f"RSB-TAX-{ticket.id}")
+            self._notify(tx, "done")
+        self.assertTrue(ticket.rsb_settled)
+        invoice = ticket.sudo().rsb_settlement_move_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+        )
+        self.assertEqual(invoice.state, "posted")
+        # 119 min: 2 h at $86 = $172 and its VAT (rounded per line), less the $103.20 paid
+        # now, applied whole with the VAT it carried
+        applied = invoice.invoice_line_ids.filtered("rsb_deposit_ticket_id")
+        self.assertAlmostEqual(applied.price_total, -103.20)
+        self.assertAlmostEqual(applied.price_subtotal, -86.0)
+        time_lines = invoice.invoice_line_ids - applied
+        self.assertAlmostEqual(sum(time_lines.mapped("price_subtotal")), 172.0)
+        self.assertAlmostEqual(invoice.amount_untaxed, 86.0)
+        self.assertGreater(invoice.amount_residual, 0.0, "the time logged since is due")
+        self.assertAlmostEqual(ticket.rsb_deposit_held, 0.0)
+        self._assert_books(ticket)
+
+    def test_trusted_client_pays_now_by_transfer(self):
+        ticket = self._create_ticket(self.client_trusted, user_id=self.technician.id)
+        self._log_time(ticket, 49)
+        self._check_paid_request_books(ticket, register=True)
+
+    def test_trusted_client_pays_now_online(self):
+        ticket = self._create_ticket(self.client_trusted, user_id=self.technician.id)
+        self._log_time(ticket, 49)
+        self._check_paid_request_books(ticket, register=False)
