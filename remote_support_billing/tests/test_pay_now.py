@@ -414,3 +414,66 @@ class TestPayNowTaxed(PayNowCase):
         ticket = self._create_ticket(self.client_trusted, user_id=self.technician.id)
         self._log_time(ticket, 49)
         self._check_paid_request_books(ticket, register=False)
+
+
+@tagged("post_install", "-at_install")
+class TestPayNowForeignCurrency(PayNowCase):
+    """A client billed in EUR pays the time now: the settle-up invoice is paid in full in EUR
+    (its total 0) but its lines, converted one by one with their VAT, leave cents on the
+    receivable in dollars. Odoo's exchange difference entry closes them: the client owes
+    nothing in either currency (found by the randomized lifecycle)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        eur = cls.env.ref("base.EUR")
+        eur.active = True
+        cls.env["res.currency.rate"].create(
+            {"name": "2020-01-01", "rate": 0.8, "currency_id": eur.id, "company_id": cls.company.id}
+        )
+        cls.client_b.property_product_pricelist = cls.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": eur.id}
+        )
+        vat = cls.env["account.account"].create(
+            {"name": "VAT payable", "code": "251096", "account_type": "liability_current"}
+        )
+        repartition = [
+            Command.create({"repartition_type": "base"}),
+            Command.create({"repartition_type": "tax", "account_id": vat.id}),
+        ]
+        cls.product_hour.taxes_id = cls.env["account.tax"].create(
+            {
+                "name": "VAT 20%",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "invoice_repartition_line_ids": repartition,
+                "refund_repartition_line_ids": repartition,
+            }
+        )
+
+    def test_paid_now_in_eur_leaves_nothing_owed(self):
+        ticket = self._create_ticket(self.client_b, user_id=self.technician.id)
+        self._log_time(ticket, 125)
+        ticket.with_user(self.technician).sudo()._rsb_request_payment_now(send_email=False)
+        move = ticket.sudo().rsb_pay_now_move_id
+        self.assertEqual(move.currency_id.name, "EUR")
+        ticket.with_user(self.accountant)._rsb_register_deposit_payment(self.bank_journal)
+        invoice = ticket.sudo().rsb_settlement_move_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+        )
+        self.assertAlmostEqual(invoice.amount_total, 0.0)
+        receivable = self.env["account.move.line"].search(
+            [
+                ("partner_id", "child_of", self.client_b.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ]
+        )
+        self.assertFalse(
+            receivable.filtered(lambda line: not self.currency.is_zero(line.amount_residual)),
+            "no cent left on the receivable in dollars",
+        )
+        self.assertAlmostEqual(self.client_b._rsb_owed_summary(self.company)["amount_open"], 0.0)
+        self._assert_books(ticket)
