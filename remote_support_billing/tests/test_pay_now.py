@@ -37,7 +37,7 @@ class PayNowCase(LifecycleCase):
         wizard = (
             self.env[action["res_model"]]
             .with_user(user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create(values)
         )
         figures = wizard.read(["total", "applied", "to_charge", "send_email", "send_sms"])[0]
@@ -210,7 +210,7 @@ class TestPayNow(PayNowCase):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.technician)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "The client will pay by bank transfer"})
         )
         self.assertEqual(wizard.stage_id, self.stage_done)
