@@ -4,30 +4,20 @@ rsb.invoice.dispute._rsb_open (the client's own open invoice, files bounded); a 
 dispute says why and records nothing."""
 
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .rsb_params import TOKEN_MAX, rsb_int, rsb_str
+from .rsb_params import rsb_portal_invoice, rsb_refused, rsb_str
 
 
 class RsbDisputePortal(CustomerPortal):
     def _rsb_dispute_move(self, invoice_id, access_token):
-        invoice_id = rsb_int(invoice_id, _("The invoice"))
-        access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
-        try:
-            return self._document_check_access("account.move", invoice_id, access_token)
-        except (AccessError, MissingError) as exc:
-            raise ValidationError(_("This invoice does not exist or is not yours.")) from exc
+        return rsb_portal_invoice(self, invoice_id, access_token)
 
     def _rsb_dispute_refused(self, error):
-        """Not the client's invoice (or not an invoice at all): said, nothing else shown."""
-        return request.render(
-            "remote_support_billing.portal_rsb_message",
-            {"rsb_title": _("Dispute"), "rsb_message": error.args[0], "rsb_back_url": "/my"},
-            status=403,
-        )
+        return rsb_refused(_("Dispute"), error)
 
     def _rsb_dispute_render(self, move, access_token, error=None, done=False, status=200):
         values = self._prepare_portal_layout_values()

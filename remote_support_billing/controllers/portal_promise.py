@@ -6,12 +6,12 @@ records nothing."""
 from datetime import date as Date
 
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .rsb_params import TOKEN_MAX, rsb_int, rsb_str
+from .rsb_params import rsb_int, rsb_portal_invoice, rsb_refused, rsb_str
 
 
 class RsbPromisePortal(CustomerPortal):
@@ -112,12 +112,7 @@ class RsbInvoicePromisePortal(CustomerPortal):
     Odoo's portal access check says whose invoice it is; `_rsb_promise` checks the rest."""
 
     def _rsb_promise_move(self, invoice_id, access_token):
-        invoice_id = rsb_int(invoice_id, _("The invoice"))
-        access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
-        try:
-            return self._document_check_access("account.move", invoice_id, access_token)
-        except (AccessError, MissingError) as exc:
-            raise ValidationError(_("This invoice does not exist or is not yours.")) from exc
+        return rsb_portal_invoice(self, invoice_id, access_token)
 
     def _rsb_promise_invoice_render(self, move, access_token, error=None, done=False, **kw):
         values = self._prepare_portal_layout_values()
@@ -144,11 +139,7 @@ class RsbInvoicePromisePortal(CustomerPortal):
         )
 
     def _rsb_promise_refused(self, error):
-        return request.render(
-            "remote_support_billing.portal_rsb_message",
-            {"rsb_title": _("Promise to pay"), "rsb_message": error.args[0], "rsb_back_url": "/my"},
-            status=403,
-        )
+        return rsb_refused(_("Promise to pay"), error)
 
     @http.route(
         ["/my/invoices/<int:invoice_id>/promise"],

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import werkzeug
 
 from odoo import _
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from ..models.payment_transaction import MAX_AMOUNT
@@ -191,3 +191,24 @@ def rsb_json_user_errors(endpoint):
             werkzeug.exceptions.abort(response)
 
     return wrapper
+
+
+def rsb_portal_invoice(portal, invoice_id, access_token):
+    """The invoice of a portal route on one invoice (dispute, promise), checked by Odoo's
+    portal access: the client's own (record rules) or the emailed link's token. In sudo, as
+    `_document_check_access` returns it. :raise ValidationError: not the client's invoice"""
+    invoice_id = rsb_int(invoice_id, _("The invoice"))
+    access_token = rsb_str(access_token, "access_token", TOKEN_MAX) or None
+    try:
+        return portal._document_check_access("account.move", invoice_id, access_token)
+    except (AccessError, MissingError) as exc:
+        raise ValidationError(_("This invoice does not exist or is not yours.")) from exc
+
+
+def rsb_refused(title, error):
+    """Not the client's record: the reason said on a page of its own, nothing else shown."""
+    return request.render(
+        "remote_support_billing.portal_rsb_message",
+        {"rsb_title": title, "rsb_message": error.args[0], "rsb_back_url": "/my"},
+        status=403,
+    )

@@ -344,3 +344,28 @@ class HelpdeskTicket(models.Model):
             increment=team.rsb_rounding_minutes,
             logged=round(plan["minutes"]),
         )
+
+    def _rsb_close_currency_residue(self, moves):
+        """A settle-up document in a foreign currency that the deposit pays in full (its
+        total 0 in its currency: time paid now, or a deposit that covers it exactly) keeps a
+        cent or two on the receivable in the company's currency (its lines are converted one
+        by one): nothing would ever match it. Odoo's own exchange difference entry closes it,
+        as a reconciliation in full does (Exchange Gain or Loss journal)."""
+        lines = moves.filtered(lambda m: m.state == "posted").line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+            and not line.reconciled
+            and line.currency_id != line.company_currency_id
+            and line.currency_id.is_zero(line.amount_residual_currency)
+            and not line.company_currency_id.is_zero(line.amount_residual)
+        )
+        if not lines:
+            return
+        values = [
+            line._prepare_exchange_difference_move_vals(
+                [{"amount_residual": line.amount_residual}], exchange_date=line.date
+            )
+            for line in lines
+        ]
+        self.env["account.move.line"].sudo()._create_exchange_difference_moves(
+            [value for value in values if value and value["to_reconcile"]]
+        )

@@ -199,6 +199,27 @@ class RSBCommon(TransactionCase):
         )
         return wizard._create_payments()
 
+    def _demo_tx(self, invoice, reference, **vals):
+        """A demo-provider transaction paying what is left on the invoice (a draft request:
+        its total), as the portal payment form makes."""
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": invoice.partner_id.id,
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                    "reference": reference,
+                    "operation": "online_direct",
+                    **vals,
+                }
+            )
+        )
+
     def _send_money_out(self):
         """What happens right after the settle-up's commit: the queued card charges and
         provider refunds are sent (rsb.money.out; tests never commit, so the post-commit

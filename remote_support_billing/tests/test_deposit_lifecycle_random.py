@@ -254,18 +254,7 @@ class TestDepositLifecycleRandom(LifecycleCase):
                 Tx = case.env["payment.transaction"].sudo()
                 txs = Tx
                 for _i in range(2 if outcome == "twice" else 1):
-                    txs |= Tx.create(
-                        {
-                            "provider_id": case.provider.id,
-                            "payment_method_id": case.provider.payment_method_ids[:1].id,
-                            "amount": move.amount_total,
-                            "currency_id": move.currency_id.id,
-                            "partner_id": move.partner_id.id,
-                            "invoice_ids": [Command.set(move.ids)],
-                            "reference": Tx._compute_reference("demo"),
-                            "operation": "online_direct",
-                        }
-                    )
+                    txs |= case._demo_tx(move, Tx._compute_reference("demo"))
                 for tx in txs:
                     state = "error" if outcome == "error" else "done"
                     Tx._handle_notification_data(

@@ -40,26 +40,6 @@ class TestDepositPortal(RSBCommon, HttpCase):
             },
         )
 
-    def _demo_tx(self, invoice, reference, **vals):
-        """A demo-provider transaction paying the invoice, as the portal payment form makes."""
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.provider.payment_method_ids[:1].id,
-                    "amount": invoice.amount_residual,
-                    "currency_id": invoice.currency_id.id,
-                    "partner_id": invoice.partner_id.id,
-                    "invoice_ids": [(6, 0, invoice.ids)],
-                    "reference": reference,
-                    "operation": "online_direct",
-                    **vals,
-                }
-            )
-        )
-
     def _acceptances(self, client):
         return self.env["rsb.agreement.acceptance"].search([("partner_id", "=", client.id)])
 

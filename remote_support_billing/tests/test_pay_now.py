@@ -23,6 +23,27 @@ class PayNowCase(LifecycleCase):
         )
         cls.client_a.mobile = "+1 555 0100"
 
+    @classmethod
+    def _rsb_vat20(cls, code):
+        """A 20 % sales tax on its own VAT account (`code`)."""
+        vat = cls.env["account.account"].create(
+            {"name": "VAT payable", "code": code, "account_type": "liability_current"}
+        )
+        repartition = [
+            Command.create({"repartition_type": "base"}),
+            Command.create({"repartition_type": "tax", "account_id": vat.id}),
+        ]
+        return cls.env["account.tax"].create(
+            {
+                "name": "VAT 20%",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "invoice_repartition_line_ids": repartition,
+                "refund_repartition_line_ids": repartition,
+            }
+        )
+
     def _session_ticket(self, minutes=150):
         """A ticket whose $129 deposit is paid and with `minutes` of time logged: at $86 an
         hour in 15-minute steps, 150 minutes come to $215, $86 due after the deposit."""
@@ -42,24 +63,6 @@ class PayNowCase(LifecycleCase):
         )
         figures = wizard.read(["total", "applied", "to_charge", "send_email", "send_sms"])[0]
         return figures, wizard.action_confirm()
-
-    def _demo_tx(self, move, reference):
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.provider.payment_method_ids[:1].id,
-                    "amount": move.amount_total,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                    "invoice_ids": [(6, 0, move.ids)],
-                    "reference": reference,
-                    "operation": "online_direct",
-                }
-            )
-        )
 
     def _notify(self, tx, state):
         self.env["payment.transaction"].sudo()._handle_notification_data(
@@ -359,23 +362,7 @@ class TestPayNowTaxed(PayNowCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        vat = cls.env["account.account"].create(
-            {"name": "VAT payable", "code": "251097", "account_type": "liability_current"}
-        )
-        repartition = [
-            Command.create({"repartition_type": "base"}),
-            Command.create({"repartition_type": "tax", "account_id": vat.id}),
-        ]
-        cls.product_hour.taxes_id = cls.env["account.tax"].create(
-            {
-                "name": "VAT 20%",
-                "amount": 20.0,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-                "invoice_repartition_line_ids": repartition,
-                "refund_repartition_line_ids": repartition,
-            }
-        )
+        cls.product_hour.taxes_id = cls._rsb_vat20("251097")
         cls.company.rsb_tax_deposits = True
         cls.client_trusted.rsb_trusted = True
 
@@ -434,23 +421,7 @@ class TestPayNowForeignCurrency(PayNowCase):
         cls.client_b.property_product_pricelist = cls.env["product.pricelist"].create(
             {"name": "EUR", "currency_id": eur.id}
         )
-        vat = cls.env["account.account"].create(
-            {"name": "VAT payable", "code": "251096", "account_type": "liability_current"}
-        )
-        repartition = [
-            Command.create({"repartition_type": "base"}),
-            Command.create({"repartition_type": "tax", "account_id": vat.id}),
-        ]
-        cls.product_hour.taxes_id = cls.env["account.tax"].create(
-            {
-                "name": "VAT 20%",
-                "amount": 20.0,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-                "invoice_repartition_line_ids": repartition,
-                "refund_repartition_line_ids": repartition,
-            }
-        )
+        cls.product_hour.taxes_id = cls._rsb_vat20("251096")
 
     def test_paid_now_in_eur_leaves_nothing_owed(self):
         ticket = self._create_ticket(self.client_b, user_id=self.technician.id)
